@@ -1,0 +1,5 @@
+"""Agents of plurisim: stakeholders, the mediator, SVO respondents, LLM-backed agents."""
+
+from __future__ import annotations
+
+__all__: list[str] = []

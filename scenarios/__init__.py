@@ -1,0 +1,105 @@
+"""Built-in scenarios: list them, load them (or any scenario file), generate new ones.
+
+Examples
+--------
+>>> from plurisim import scenarios
+>>> "toy-park" in scenarios.list()
+True
+>>> scenarios.load("toy-park").title
+'Redesigning a small neighbourhood park'
+>>> scenarios.load("no-such-scenario")
+Traceback (most recent call last):
+...
+plurisim.errors.ScenarioError: Unknown scenario 'no-such-scenario'. Built in: ...; or give the path of a scenario file.
+"""
+
+from __future__ import annotations
+
+import builtins
+import os
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+
+from plurisim.errors import ScenarioError
+from plurisim.scenario import Scenario, load_scenario
+
+__all__ = ["builtin_path", "describe", "list", "load"]
+
+_SUFFIXES = (".yaml", ".yml", ".json")
+
+
+def _builtin_dir() -> Path:
+    return Path(str(resources.files("plurisim.scenarios") / "builtin"))
+
+
+def list() -> builtins.list[str]:
+    """Names of the built-in scenarios, sorted.
+
+    Examples
+    --------
+    >>> from plurisim import scenarios
+    >>> scenarios.list()[:1]
+    ['...']
+    """
+    return sorted(p.stem for p in _builtin_dir().glob("*.yaml"))
+
+
+def builtin_path(name: str) -> Path:
+    """The file of a built-in scenario.
+
+    Raises
+    ------
+    ScenarioError
+        If ``name`` is not a built-in scenario.
+    """
+    path = _builtin_dir() / f"{name}.yaml"
+    if not path.is_file():
+        raise ScenarioError(
+            f"Unknown scenario {name!r}. Built in: {', '.join(list())}; "
+            "or give the path of a scenario file.",
+            source=name,
+        )
+    return path
+
+
+@lru_cache(maxsize=64)
+def _load_builtin(name: str) -> Scenario:
+    return load_scenario(builtin_path(name))
+
+
+def load(name_or_path: str | os.PathLike[str]) -> Scenario:
+    """Load a built-in scenario by name, or any scenario file by path.
+
+    Parameters
+    ----------
+    name_or_path : str or path-like
+        A name from :func:`list` or the path of a YAML file.
+
+    Returns
+    -------
+    Scenario
+
+    Raises
+    ------
+    ScenarioError
+        If the name is unknown or the file is missing or invalid.
+    """
+    text = os.fspath(name_or_path)
+    if isinstance(name_or_path, str) and name_or_path in list():
+        return _load_builtin(name_or_path)
+    looks_like_path = (
+        not isinstance(name_or_path, str)
+        or text.endswith(_SUFFIXES)
+        or os.sep in text
+        or "/" in text
+        or Path(text).exists()
+    )
+    if looks_like_path:
+        return load_scenario(text)
+    return _load_builtin(text)  # raises the "unknown scenario" message
+
+
+def describe(name: str) -> str:
+    """One line about a built-in scenario: its title."""
+    return load(name).title

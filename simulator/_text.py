@@ -1,0 +1,62 @@
+"""Plain-text tables and number formatting for terminals and transcripts."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+__all__ = ["fmt", "table"]
+
+
+def fmt(value: Any, digits: int = 3) -> str:
+    """Format a number compactly; other values with ``str``.
+
+    Examples
+    --------
+    >>> fmt(3.14159), fmt(2.0), fmt(None), fmt("x")
+    ('3.142', '2', '-', 'x')
+    """
+    if value is None:
+        return "-"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float):
+        if value != value:  # NaN
+            return "-"
+        text = f"{value:.{digits}f}".rstrip("0").rstrip(".")
+        return "0" if text in ("-0", "") else text
+    return str(value)
+
+
+def table(rows: Sequence[Sequence[Any]], headers: Sequence[str], digits: int = 3) -> str:
+    """A left/right aligned text table (numbers right, text left).
+
+    Examples
+    --------
+    >>> print(table([["a", 1.5], ["bb", 10]], ["name", "value"]))
+    name  value
+    ----  -----
+    a       1.5
+    bb       10
+    """
+    cells = [[fmt(v, digits) for v in row] for row in rows]
+    numeric = [
+        all(isinstance(row[c], int | float) and not isinstance(row[c], bool) for row in rows)
+        if rows
+        else False
+        for c in range(len(headers))
+    ]
+    widths = [max([len(h)] + [len(r[c]) for r in cells]) for c, h in enumerate(headers)]
+
+    def line(values: Sequence[str]) -> str:
+        parts = [
+            v.rjust(w) if numeric[c] else v.ljust(w)
+            for c, (v, w) in enumerate(zip(values, widths, strict=True))
+        ]
+        return "  ".join(parts).rstrip()
+
+    out = [line(list(headers)), line(["-" * w for w in widths])]
+    out.extend(line(r) for r in cells)
+    return "\n".join(out)

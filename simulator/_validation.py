@@ -1,0 +1,136 @@
+"""Parameter checks with one error format.
+
+The messages follow scikit-learn's convention so that every bad parameter reads the
+same way wherever it is caught::
+
+    The 'rounds' parameter of negotiate must be an int in the range [1, 1000]. Got 0 instead.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable
+from numbers import Integral, Real
+from typing import Any
+
+import numpy as np
+from plurisim.errors import ParameterError
+
+__all__ = ["check_choice", "check_int", "check_real", "check_rng"]
+
+
+def _fmt(value: Any) -> str:
+    return repr(value)
+
+
+def _interval(low: float | None, high: float | None, closed: str) -> str:
+    left = "[" if closed in ("both", "left") else "("
+    right = "]" if closed in ("both", "right") else ")"
+    lo = "-inf" if low is None else f"{low:g}"
+    hi = "inf" if high is None else f"{high:g}"
+    return f"{left}{lo}, {hi}{right}"
+
+
+def check_int(
+    value: Any,
+    name: str,
+    owner: str,
+    *,
+    low: int | None = None,
+    high: int | None = None,
+) -> int:
+    """Return ``value`` as an int or raise a :class:`ParameterError`.
+
+    Examples
+    --------
+    >>> check_int(3, "rounds", "negotiate", low=1)
+    3
+    >>> check_int(0, "rounds", "negotiate", low=1, high=1000)
+    Traceback (most recent call last):
+    ...
+    plurisim.errors.ParameterError: The 'rounds' parameter of negotiate must be an int in the range [1, 1000]. Got 0 instead.
+    """
+    ok = isinstance(value, Integral | np.integer) and not isinstance(value, bool)
+    if ok and (low is None or value >= low) and (high is None or value <= high):
+        return int(value)
+    raise ParameterError(
+        f"The {name!r} parameter of {owner} must be an int in the range "
+        f"{_interval(low, high, 'both')}. Got {_fmt(value)} instead."
+    )
+
+
+def check_real(
+    value: Any,
+    name: str,
+    owner: str,
+    *,
+    low: float | None = None,
+    high: float | None = None,
+    closed: str = "both",
+) -> float:
+    """Return ``value`` as a finite float in the interval or raise :class:`ParameterError`.
+
+    ``closed`` is one of ``"both"``, ``"left"``, ``"right"``, ``"neither"``.
+
+    Examples
+    --------
+    >>> check_real(0.5, "quorum", "negotiate", low=0, high=1, closed="right")
+    0.5
+    >>> check_real(0, "quorum", "negotiate", low=0, high=1, closed="right")
+    Traceback (most recent call last):
+    ...
+    plurisim.errors.ParameterError: The 'quorum' parameter of negotiate must be a real number in the range (0, 1]. Got 0 instead.
+    """
+    ok = isinstance(value, Real | np.floating | np.integer) and not isinstance(value, bool)
+    if ok:
+        v = float(value)
+        if math.isfinite(v):
+            lo_ok = low is None or (v >= low if closed in ("both", "left") else v > low)
+            hi_ok = high is None or (v <= high if closed in ("both", "right") else v < high)
+            if lo_ok and hi_ok:
+                return v
+    raise ParameterError(
+        f"The {name!r} parameter of {owner} must be a real number in the range "
+        f"{_interval(low, high, closed)}. Got {_fmt(value)} instead."
+    )
+
+
+def check_choice(value: Any, name: str, owner: str, choices: Iterable[Any]) -> Any:
+    """Return ``value`` if it is one of ``choices``, else raise :class:`ParameterError`.
+
+    Examples
+    --------
+    >>> check_choice("linear", "concession", "negotiate", ["boulware", "linear", "conceder"])
+    'linear'
+    >>> check_choice("fast", "concession", "negotiate", ["boulware", "linear", "conceder"])
+    Traceback (most recent call last):
+    ...
+    plurisim.errors.ParameterError: The 'concession' parameter of negotiate must be one of 'boulware', 'linear', 'conceder'. Got 'fast' instead.
+    """
+    options = list(choices)
+    if value in options:
+        return value
+    listed = ", ".join(repr(c) for c in options)
+    raise ParameterError(
+        f"The {name!r} parameter of {owner} must be one of {listed}. Got {_fmt(value)} instead."
+    )
+
+
+def check_rng(rng: Any, owner: str) -> np.random.Generator:
+    """Turn ``rng`` (None, int, SeedSequence or Generator) into a NumPy Generator.
+
+    Examples
+    --------
+    >>> int(check_rng(7, "f").integers(100)) == int(check_rng(7, "f").integers(100))
+    True
+    """
+    if isinstance(rng, np.random.Generator):
+        return rng
+    if rng is None or isinstance(rng, np.random.SeedSequence):
+        return np.random.default_rng(rng)
+    if isinstance(rng, Integral | np.integer) and not isinstance(rng, bool) and int(rng) >= 0:
+        return np.random.default_rng(int(rng))
+    raise ParameterError(
+        f"The 'rng' parameter of {owner} must be None, a non-negative int, a "
+        f"numpy SeedSequence or a numpy Generator. Got {_fmt(rng)} instead."
+    )

@@ -1,0 +1,139 @@
+"""``plurisim scenarios list | show NAME | validate FILE... | schema``."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import textwrap
+from typing import Any
+
+from plurisim._text import fmt, table
+from plurisim.errors import ScenarioError
+from plurisim.scenario import Scenario, load_scenario, scenario_json_schema
+
+__all__ = ["register"]
+
+
+def register(sub: Any) -> None:
+    """Add the ``scenarios`` command and its sub-commands."""
+    p = sub.add_parser("scenarios", help="list, show, validate and explain scenario files")
+    inner = p.add_subparsers(dest="action", metavar="ACTION", parser_class=type(p))
+    inner.required = True
+
+    p_list = inner.add_parser("list", help="the built-in scenarios, one line each")
+    p_list.set_defaults(handler=_list)
+
+    p_show = inner.add_parser("show", help="groups, interventions, costs, designs and sources")
+    p_show.add_argument("name", metavar="NAME", help="a built-in scenario name or a file path")
+    p_show.set_defaults(handler=_show)
+
+    p_val = inner.add_parser("validate", help="check scenario files; exit 2 on the first bad one")
+    p_val.add_argument("files", metavar="FILE", nargs="+")
+    p_val.set_defaults(handler=_validate)
+
+    p_schema = inner.add_parser("schema", help="print the JSON Schema of scenario files")
+    p_schema.set_defaults(handler=_schema)
+
+
+def _list(args: argparse.Namespace) -> int:
+    from plurisim import scenarios
+
+    rows = []
+    for name in scenarios.list():
+        s = scenarios.load(name)
+        rows.append([name, len(s.groups), len(s.interventions), s.title])
+    print(table(rows, ["name", "groups", "interventions", "description"]))
+    return 0
+
+
+def _show(args: argparse.Namespace) -> int:
+    from plurisim import scenarios
+
+    print(render(scenarios.load(args.name)))
+    return 0
+
+
+def _validate(args: argparse.Namespace) -> int:
+    for path in args.files:
+        s = load_scenario(path)
+        from plurisim.scenario import compile as compile_scenario
+
+        compile_scenario(s, seed=0)
+        print(
+            f"OK: {path}: {s.name} ({len(s.groups)} groups, {len(s.criteria)} criteria, "
+            f"{len(s.interventions)} interventions, {len(s.base_designs)} base designs)"
+        )
+    return 0
+
+
+def _schema(args: argparse.Namespace) -> int:
+    json.dump(scenario_json_schema(), sys.stdout, indent=2)
+    print()
+    return 0
+
+
+def render(s: Scenario) -> str:
+    """A scenario as text: what ``plurisim scenarios show`` prints."""
+    if not isinstance(s, Scenario):  # pragma: no cover - defensive
+        raise ScenarioError("not a scenario")
+    crit = s.criterion_ids
+    weights = s.group_weights()
+    out = [f"{s.title}  [{s.name}]", ""]
+    if s.description:
+        out += [textwrap.fill(" ".join(s.description.split()), 88), ""]
+    out.append(f"Budget: {fmt(s.budget)}")
+    out.append("")
+    out.append("Criteria")
+    out.append(
+        table(
+            [
+                [c.id, c.name, "-" if c.scale is None else f"{fmt(c.scale[0])}..{fmt(c.scale[1])}"]
+                for c in s.criteria
+            ],
+            ["id", "label", "scale"],
+        )
+    )
+    out += ["", "Groups (weights over criteria, then baseline ratings)"]
+    rows = []
+    for g, w in zip(s.groups, weights, strict=True):
+        rows.append(
+            [g.id, g.size]
+            + [float(x) for x in w]
+            + [" ".join(fmt(g.baseline[c], 2) for c in crit)]
+            + ["-" if g.svo_angle is None else g.svo_angle]
+        )
+    out.append(table(rows, ["group", "size", *[f"w:{c}" for c in crit], "baseline", "svo"], 2))
+    out += ["", "Interventions (effect on each criterion; * = differs by group)"]
+    rows = []
+    for iv in s.interventions:
+        eff = " ".join(f"{k}{v:+g}" for k, v in iv.effects.items())
+        if iv.group_effects:
+            eff += " *"
+        extra = []
+        if iv.excludes:
+            extra.append("excludes " + ",".join(iv.excludes))
+        if iv.requires:
+            extra.append("requires " + ",".join(iv.requires))
+        rows.append([iv.id, iv.cost, eff, "; ".join(extra)])
+    out.append(table(rows, ["id", "cost", "effects", "constraints"]))
+    if s.base_designs:
+        out += ["", "Base designs"]
+        rows = [[b.id, s.base_design_cost(b), ", ".join(b.interventions)] for b in s.base_designs]
+        out.append(table(rows, ["design", "cost", "interventions"]))
+    prov = s.provenance
+    if prov.sources or prov.license or prov.derived_by or prov.notes:
+        out += ["", "Sources"]
+        for src in prov.sources:
+            if isinstance(src, str):
+                out.append(f"- {src}")
+            else:
+                bits = [src.title] + [b for b in (src.url, src.license) if b]
+                out.append("- " + "; ".join(bits))
+        if prov.license:
+            out.append(f"License: {prov.license}")
+        if prov.derived_by:
+            out.append(f"Derived by: {prov.derived_by}")
+        if prov.notes:
+            out.append(textwrap.fill(" ".join(prov.notes.split()), 88))
+    return "\n".join(out)
