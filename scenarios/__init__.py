@@ -23,8 +23,9 @@ from pathlib import Path
 
 from plurisim.errors import ScenarioError
 from plurisim.scenario import Scenario, load_scenario
+from plurisim.scenarios.generate import generate
 
-__all__ = ["builtin_path", "describe", "list", "load"]
+__all__ = ["builtin_path", "describe", "generate", "list", "load"]
 
 _SUFFIXES = (".yaml", ".yml", ".json")
 

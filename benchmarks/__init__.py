@@ -1,0 +1,1 @@
+"""plurisim benchmarks: run ``python -m benchmarks`` (or ``make bench``) from the repository root."""

@@ -1,0 +1,27 @@
+"""Run the benchmarks and print their figures: ``python -m benchmarks [NAME ...]``."""
+
+from __future__ import annotations
+
+import importlib
+import sys
+
+SUITES = {
+    "mechanisms": "benchmarks.bench_mechanisms",
+}
+
+
+def main(argv: list[str]) -> int:
+    names = argv or list(SUITES)
+    unknown = [n for n in names if n not in SUITES]
+    if unknown:
+        print(f"unknown benchmark {unknown[0]!r}; choose from {', '.join(SUITES)}", file=sys.stderr)
+        return 2
+    for name in names:
+        print(f"== {name} ==")
+        importlib.import_module(SUITES[name]).main()
+        print()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

@@ -1,0 +1,108 @@
+"""Time every rule at growing sizes; compare Equal Shares with pabutools."""
+
+from __future__ import annotations
+
+import numpy as np
+from plurisim import compile, mechanisms
+from plurisim._text import table
+from plurisim.scenarios import generate
+
+from benchmarks._util import ms, timed
+
+SIZES = [(6, 20), (6, 60), (20, 100), (50, 200)]
+RULES = ["utilitarian", "maximin", "leximin", "nash", "kalai_smorodinsky", "greedy", "mes"]
+TIME_LIMIT = 5.0
+
+
+def rules_table() -> str:
+    rows = []
+    for g, m in SIZES:
+        problem = compile(
+            generate(
+                n_groups=g,
+                n_interventions=m,
+                n_criteria=4,
+                polarization=0.5,
+                budget_share=0.3,
+                seed=0,
+            ),
+            seed=0,
+        )
+        for rule in RULES:
+            params = {} if rule in ("greedy", "mes") else {"time_limit": TIME_LIMIT}
+            repeats = 3 if m <= 60 else 1
+            seconds, out = timed(
+                lambda r=rule, p=params, pr=problem: mechanisms.run(pr, r, **p), repeats
+            )
+            engine = out.details.get("engine", "-")
+            gap = "-" if out.gap is None else f"{out.gap:.2%}"
+            rows.append([f"({g}, {m})", rule, engine, ms(seconds), out.status, gap])
+    return table(
+        rows, ["(groups, interventions)", "rule", "engine", "median time", "status", "gap"]
+    )
+
+
+def mes_versus_pabutools(n_projects: int = 60, n_voters: int = 1000) -> str:
+    try:
+        from gmpy2 import mpq
+        from pabutools.election import (
+            Additive_Cardinal_Sat,
+            CardinalBallot,
+            CardinalProfile,
+            Instance,
+            Project,
+        )
+        from pabutools.rules import method_of_equal_shares
+    except ImportError:
+        return "pabutools is not installed (it is a test extra): skipped."
+    from plurisim.mechanisms.budgeting import equal_shares
+    from plurisim.problem import Problem
+    from plurisim.tiebreaking import TieBreaking
+
+    rng = np.random.default_rng(0)
+    costs = rng.uniform(1, 10, n_projects).round(3)
+    util = rng.uniform(0, 1, (n_voters, n_projects)) * (rng.random((n_voters, n_projects)) < 0.3)
+    budget = float(costs.sum() * 0.3)
+    names = [f"p{j:03d}" for j in range(n_projects)]
+    problem = Problem.from_arrays(
+        costs=costs,
+        budget=budget,
+        baseline=[[0]],
+        effects=np.zeros((1, n_projects, 1)),
+        weights=[[1]],
+        interventions=names,
+    )
+    projects = [Project(n, mpq(float(c))) for n, c in zip(names, costs, strict=True)]
+    instance = Instance(projects, budget_limit=mpq(budget))
+    profile = CardinalProfile(
+        [
+            CardinalBallot({p: mpq(float(v)) for p, v in zip(projects, row, strict=True) if v > 0})
+            for row in util
+        ],
+        instance=instance,
+    )
+    t_ours, (mask, _) = timed(
+        lambda: equal_shares(problem, util, np.ones(n_voters), TieBreaking("name")), 5
+    )
+    t_theirs, chosen = timed(
+        lambda: method_of_equal_shares(instance, profile, sat_class=Additive_Cardinal_Sat), 3
+    )
+    same = sorted(problem.package_ids(mask)) == sorted(p.name for p in chosen)
+    return (
+        f"Equal Shares, {n_projects} projects x {n_voters} voters: plurisim {ms(t_ours)}, "
+        f"pabutools {ms(t_theirs)} ({t_theirs / t_ours:.1f}x faster), identical selection: {same}"
+    )
+
+
+def main() -> None:
+    print(
+        "Mechanisms (generate(groups, interventions, 4 criteria, polarization 0.5, budget 30%), "
+        f"time limit {TIME_LIMIT:g} s)"
+    )
+    print(rules_table())
+    print()
+    print(mes_versus_pabutools())
+
+
+if __name__ == "__main__":
+    main()

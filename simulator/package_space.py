@@ -1,0 +1,158 @@
+"""Enumeration of every feasible package, when there are few enough.
+
+With up to about twenty interventions, the feasible packages (within budget,
+respecting exclusions and requirements) can be listed outright, together with each
+group's utility for each. Exact rules then reduce to an ``argmax`` over a vector, the
+evaluator can draw the Pareto frontier, and a negotiation round costs microseconds.
+Larger problems go to the MILP solver instead.
+
+Packages are ordered by cost, then by their binary code (intervention ``j`` is bit
+``j``); among equally good packages the first in this order wins, so ties go to the
+cheaper package.
+
+Examples
+--------
+>>> from plurisim import scenarios, compile
+>>> from plurisim.package_space import space_of
+>>> space = space_of(compile(scenarios.load("toy-park")))
+>>> len(space), space.utilities.shape[1]
+(31, 3)
+>>> bool((space.costs <= 300).all())
+True
+"""
+
+from __future__ import annotations
+
+import weakref
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import numpy as np
+from numpy.typing import NDArray
+
+if TYPE_CHECKING:
+    from plurisim.problem import Problem
+
+__all__ = ["MAX_PACKAGES", "PackageSpace", "space_of"]
+
+MAX_PACKAGES = 1 << 20
+_CHUNK = 1 << 15
+
+
+@dataclass(frozen=True, eq=False)
+class PackageSpace:
+    """Every feasible package of a problem, with each group's utility.
+
+    Attributes
+    ----------
+    bits : ndarray of uint64, shape (P,)
+        Package ``p`` contains intervention ``j`` iff bit ``j`` of ``bits[p]`` is set.
+    costs : ndarray, shape (P,)
+    utilities : ndarray, shape (P, G)
+    n_interventions : int
+    """
+
+    bits: NDArray[np.uint64]
+    costs: NDArray[np.float64]
+    utilities: NDArray[np.float64]
+    n_interventions: int
+
+    def __len__(self) -> int:
+        return int(self.bits.shape[0])
+
+    def masks(self, rows: NDArray[np.intp] | slice | None = None) -> NDArray[np.bool_]:
+        """Boolean masks of the packages at ``rows`` (all by default)."""
+        b = self.bits if rows is None else np.atleast_1d(self.bits[rows])
+        shifts = np.arange(self.n_interventions, dtype=np.uint64)
+        return ((b[:, None] >> shifts) & np.uint64(1)).astype(bool)
+
+    def mask(self, row: int) -> NDArray[np.bool_]:
+        """The boolean mask of one package."""
+        return self.masks(np.array([row]))[0]
+
+    def find(self, mask: NDArray[np.bool_]) -> int:
+        """Row of the package equal to ``mask``; ``-1`` if it is not feasible."""
+        code = np.uint64(0)
+        for j in np.flatnonzero(mask):
+            code |= np.uint64(1) << np.uint64(j)
+        hits = np.flatnonzero(self.bits == code)
+        return int(hits[0]) if hits.size else -1
+
+    def best(self, values: NDArray[np.float64], *, rtol: float = 1e-9, atol: float = 1e-12) -> int:
+        """Row of the best value, ties (within tolerance) to the first in package order."""
+        top = float(np.max(values))
+        tied = np.flatnonzero(values >= top - (atol + rtol * abs(top)))
+        return int(tied[0])
+
+    def totals(self, problem: Problem, weights: NDArray[np.float64]) -> NDArray[np.float64]:
+        """``sum_g sum_k weights[g, k] * level[g, k]`` for every package.
+
+        Used for population-weighted totals, where individuals' weights differ from
+        their group's.
+        """
+        out = np.empty(len(self))
+        for start in range(0, len(self), _CHUNK):
+            x = self.masks(slice(start, start + _CHUNK)).astype(float)
+            out[start : start + _CHUNK] = np.einsum("pgk,gk->p", problem.levels(x), weights)
+        return out
+
+    @staticmethod
+    def build(problem: Problem, max_packages: int = MAX_PACKAGES) -> PackageSpace | None:
+        """Enumerate the feasible packages, or return ``None`` if there are too many."""
+        m = problem.n_interventions
+        if m > 62:
+            return None
+        bits, costs = _enumerate(problem, max_packages)
+        if bits is None or costs is None:
+            return None
+        order = np.lexsort((bits, costs))
+        bits, costs = bits[order], costs[order]
+        utilities = np.empty((bits.size, problem.n_groups))
+        shifts = np.arange(m, dtype=np.uint64)
+        for start in range(0, bits.size, _CHUNK):
+            chunk = bits[start : start + _CHUNK]
+            x = ((chunk[:, None] >> shifts) & np.uint64(1)).astype(float)
+            utilities[start : start + _CHUNK] = problem.group_utilities(x)
+        for arr in (bits, costs, utilities):
+            arr.setflags(write=False)
+        return PackageSpace(bits=bits, costs=costs, utilities=utilities, n_interventions=m)
+
+
+def _enumerate(
+    problem: Problem, limit: int
+) -> tuple[NDArray[np.uint64], NDArray[np.float64]] | tuple[None, None]:
+    m = problem.n_interventions
+    one = np.uint64(1)
+    excluded = np.zeros(m, dtype=np.uint64)
+    for a, b in problem.exclusions:
+        excluded[a] |= one << np.uint64(b)
+        excluded[b] |= one << np.uint64(a)
+    cap = problem.budget * (1 + 1e-9) + 1e-9
+    bits = np.zeros(1, dtype=np.uint64)
+    costs = np.zeros(1)
+    for j in range(m):
+        ok = costs + problem.costs[j] <= cap
+        if excluded[j]:
+            ok &= (bits & excluded[j]) == 0
+        if bits.size + int(ok.sum()) > limit:
+            return None, None
+        bits = np.concatenate([bits, bits[ok] | (one << np.uint64(j))])
+        costs = np.concatenate([costs, costs[ok] + problem.costs[j]])
+    if problem.requirements:
+        keep = np.ones(bits.size, dtype=bool)
+        for a, b in problem.requirements:
+            has_a = (bits >> np.uint64(a)) & one
+            has_b = (bits >> np.uint64(b)) & one
+            keep &= ~((has_a == one) & (has_b == np.uint64(0)))
+        bits, costs = bits[keep], costs[keep]
+    return bits, costs
+
+
+_CACHE: weakref.WeakKeyDictionary[Problem, PackageSpace | None] = weakref.WeakKeyDictionary()
+
+
+def space_of(problem: Problem, max_packages: int = MAX_PACKAGES) -> PackageSpace | None:
+    """The problem's package space (cached per problem), or ``None`` if too large."""
+    if problem not in _CACHE:
+        _CACHE[problem] = PackageSpace.build(problem, max_packages)
+    return _CACHE[problem]
