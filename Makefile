@@ -34,7 +34,7 @@ $(VENV)/.installed-test: pyproject.toml $(CONSTRAINTS) | $(BIN)/python
 	@touch $@ $(VENV)/.installed-run
 
 run: $(VENV)/.installed-run
-	$(BIN)/plurisim compare toy-park
+	$(BIN)/plurisim compare $(SCENARIO)
 
 test: $(VENV)/.installed-test
 	MPLBACKEND=Agg $(BIN)/python -m pytest -n 2 -q $(PYTEST_ARGS)

@@ -52,7 +52,7 @@ def generate(
         Budget as a share of the cost of all interventions.
     seed : int
     n_camps : int
-        How many camps the groups split into (round-robin).
+        How many camps the groups split into (round-robin); at most one per criterion.
     group_size : (int, int)
         Range of individuals per group.
     dispersion : float, optional
@@ -71,7 +71,7 @@ def generate(
     pol = check_real(polarization, "polarization", owner, low=0, high=1)
     share = check_real(budget_share, "budget_share", owner, low=0, high=1, closed="right")
     seed = check_int(seed, "seed", owner, low=0)
-    camps = check_int(n_camps, "n_camps", owner, low=1, high=max(1, d))
+    camps = min(check_int(n_camps, "n_camps", owner, low=1, high=1000), d)
     rng = np.random.default_rng(seed)
 
     crit = [f"c{k}" for k in range(d)]
@@ -83,8 +83,10 @@ def generate(
         pole = (camp_of_crit == camp_of_group[g]).astype(float)
         pole = pole / pole.sum() if pole.sum() else np.full(d, 1.0 / d)
         target = (1 - pol) * common + pol * pole
-        jitter = rng.dirichlet(np.full(d, 1.0))
-        w = 0.9 * target + 0.1 * (jitter * (target > 0))
+        # Individual variety grows with polarization and stays inside the camp's criteria,
+        # so that at 0 every group holds the same weights and at 1 camps share none.
+        jitter = rng.dirichlet(np.full(d, 1.0)) * (target > 0)
+        w = target + 0.2 * pol * jitter / max(jitter.sum(), 1e-12)
         weights[g] = w / w.sum()
     baseline = rng.uniform(1.5, 3.0, (g_n, d))
 

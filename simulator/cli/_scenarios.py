@@ -119,8 +119,11 @@ def render(s: Scenario) -> str:
     out.append(table(rows, ["id", "cost", "effects", "constraints"]))
     if s.base_designs:
         out += ["", "Base designs"]
-        rows = [[b.id, s.base_design_cost(b), ", ".join(b.interventions)] for b in s.base_designs]
-        out.append(table(rows, ["design", "cost", "interventions"]))
+        rows = [
+            [b.id, b.name, s.base_design_cost(b), ", ".join(b.interventions)]
+            for b in s.base_designs
+        ]
+        out.append(table(rows, ["design", "label", "cost", "interventions"]))
     prov = s.provenance
     if prov.sources or prov.license or prov.derived_by or prov.notes:
         out += ["", "Sources"]
