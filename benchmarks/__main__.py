@@ -7,6 +7,7 @@ import sys
 
 SUITES = {
     "mechanisms": "benchmarks.bench_mechanisms",
+    "negotiation": "benchmarks.bench_negotiation",
 }
 
 

@@ -26,6 +26,7 @@ from plurisim.scenario import Scenario
 __all__ = ["generate"]
 
 SCALE = (1.0, 5.0)
+DESIGN_SHARE = 0.7  # base designs spend this share of the budget, leaving room to negotiate
 
 
 def generate(
@@ -61,8 +62,8 @@ def generate(
     Returns
     -------
     Scenario
-        With one base design per camp (its camp's favourites, greedily within the
-        budget) and a balanced one.
+        With one base design per camp (its camp's favourites, greedily) and a
+        balanced one; like first proposals, they spend about 70% of the budget.
     """
     owner = "generate"
     g_n = check_int(n_groups, "n_groups", owner, low=1, high=100_000)
@@ -98,7 +99,7 @@ def generate(
     cost = np.round(hits.sum(axis=1) * rng.uniform(2.0, 8.0, m), 2)
     per_criterion = max(1.0, share * m * hits.astype(bool).sum() / (m * d))
     headroom = SCALE[1] - baseline.mean()
-    scale = 1.2 * headroom / per_criterion
+    scale = 0.5 * headroom / per_criterion
     budget = float(max(share * cost.sum(), cost.min()))
     sizes = rng.integers(group_size[0], group_size[1] + 1, g_n)
 
@@ -136,8 +137,8 @@ def generate(
     value = np.einsum("gk,jk->j", weights, hits)
     for c in range(camps):
         focus = hits[:, camp_of_crit == c].sum(axis=1)
-        designs.append((f"focus-camp{c}", _fill(focus / cost, cost, budget)))
-    designs.append(("balanced", _fill(value / cost, cost, budget)))
+        designs.append((f"focus-camp{c}", _fill(focus / cost, cost, DESIGN_SHARE * budget)))
+    designs.append(("balanced", _fill(value / cost, cost, DESIGN_SHARE * budget)))
     ids = [str(iv["id"]) for iv in interventions]
     base_designs = [
         {"id": name, "interventions": [ids[j] for j in chosen]} for name, chosen in designs

@@ -22,9 +22,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
+from matplotlib.ticker import MaxNLocator
 from plurisim.errors import ParameterError
 
-__all__ = ["group_utilities", "lorenz", "new_figure"]
+__all__ = ["group_utilities", "lorenz", "new_figure", "rounds"]
 
 
 def new_figure(width: float = 7.0, height: float = 4.0) -> Figure:
@@ -109,4 +110,38 @@ def lorenz(data: Any, outcomes: Sequence[str] | None = None, *, title: str | Non
     ax.legend(fontsize="x-small", loc="upper left")
     ax.set_title(title or "Lorenz curves of group utilities")
     ax.grid(alpha=0.3)
+    return fig
+
+
+def rounds(data: Any, *, title: str | None = None) -> Figure:
+    """Each group's utility per round of a negotiation, with the acceptance share.
+
+    Parameters
+    ----------
+    data : NegotiationResult or DataFrame
+        A result of :func:`plurisim.negotiate`, or its ``rounds_table``.
+    """
+    table = getattr(data, "rounds_table", data)
+    if not isinstance(table, pd.DataFrame) or "round" not in table:
+        raise ParameterError("Expected a NegotiationResult or its rounds_table.")
+    labels = dict(getattr(data, "group_labels", {}))
+    cols = [c for c in table.columns if str(c).startswith("u:")]
+    fig = Figure(figsize=(8.5, 5.5), layout="constrained")
+    top, bottom = fig.subplots(2, 1, sharex=True, height_ratios=[3, 1])
+    x = table["round"].to_numpy()
+    for col in cols:
+        gid = col[2:]
+        top.plot(
+            x, table[col].to_numpy(float), marker="o", markersize=3, label=labels.get(gid, gid)
+        )
+    top.set_ylabel("utility of the proposal")
+    top.legend(fontsize="x-small", loc="upper left", bbox_to_anchor=(1.01, 1.0))
+    top.grid(alpha=0.3)
+    top.set_title(title or "Each group's utility, round by round")
+    bottom.step(x, table["acceptance_share"].to_numpy(float), where="mid", color="black")
+    bottom.set_ylim(-0.05, 1.05)
+    bottom.set_ylabel("accepting")
+    bottom.set_xlabel("round")
+    bottom.xaxis.set_major_locator(MaxNLocator(integer=True))
+    bottom.grid(alpha=0.3)
     return fig

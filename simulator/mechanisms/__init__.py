@@ -78,7 +78,7 @@ Rule = Callable[..., Outcome]
 
 def negotiative(problem: Problem, *, rng: Any = None, **params: Any) -> Outcome:
     """The negotiative alignment protocol as a rule (see :func:`plurisim.negotiate`)."""
-    from plurisim.negotiation import negotiate  # type: ignore[import-not-found]
+    from plurisim.negotiation import negotiate
 
     return negotiate(problem, seed=rng, **params).outcome
 
@@ -109,7 +109,7 @@ CLASSIC: tuple[str, ...] = (
 )
 """The classic social-choice rules."""
 
-DEFAULT_COMPARE: tuple[str, ...] = CLASSIC
+DEFAULT_COMPARE: tuple[str, ...] = (*CLASSIC, "negotiative")
 """What ``plurisim compare`` runs beside the base designs by default."""
 
 

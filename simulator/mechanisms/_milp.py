@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
@@ -136,6 +137,7 @@ class PackageModel:
         *,
         time_limit: float = 30.0,
         mip_rel_gap: float = 1e-7,
+        presolve: bool = True,
     ) -> MILPSolution:
         """Maximize ``objective @ v``; the package never exceeds the budget.
 
@@ -153,7 +155,7 @@ class PackageModel:
         started = time.perf_counter()
         budget_hi = self.problem.budget
         for _attempt in range(4):
-            res = self._run(c, budget_hi, time_limit, mip_rel_gap)
+            res = self._run(c, budget_hi, time_limit, mip_rel_gap, presolve)
             x = res.x[: self.m] > 0.5
             spent = float(self.problem.costs @ x)
             if spent <= self.problem.budget * (1 + 1e-12):
@@ -177,7 +179,9 @@ class PackageModel:
             seconds=seconds,
         )
 
-    def _run(self, c: FloatArray, budget_hi: float, time_limit: float, gap: float):  # type: ignore[no-untyped-def]
+    def _run(
+        self, c: FloatArray, budget_hi: float, time_limit: float, gap: float, presolve: bool = True
+    ) -> Any:
         n = self.n_vars
         rows, cols, vals, lo, hi = [], [], [], [], []
         for r, (cc, vv, l_, h_) in enumerate(self._rows):
@@ -195,7 +199,12 @@ class PackageModel:
             "bounds": Bounds(np.asarray(self._lb), np.asarray(self._ub)),
             "constraints": LinearConstraint(matrix, np.asarray(lo), np.asarray(hi)),
         }
-        options = {"time_limit": float(time_limit), "mip_rel_gap": gap, "disp": False}
+        options = {
+            "time_limit": float(time_limit),
+            "mip_rel_gap": gap,
+            "disp": False,
+            "presolve": presolve,
+        }
         res = milp(c, options=options, **args)
         if res.status == 2:
             # HiGHS's presolve can misjudge a model with near-tight rows as infeasible;

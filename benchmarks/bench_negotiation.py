@@ -1,0 +1,58 @@
+"""Negotiation speed: the flagship at group level, and many individual stakeholders."""
+
+from __future__ import annotations
+
+from plurisim import compile, negotiate, scenarios
+from plurisim._text import table
+
+from benchmarks._util import ms, timed
+
+
+def flagship(repeats: int = 21) -> str:
+    scenario = scenarios.load("montreal-streets")
+    problem = compile(scenario, seed=0)
+    negotiate(problem, seed=0)  # warm the caches and imports
+    t_problem, _ = timed(lambda: negotiate(problem, seed=1), repeats)
+    t_scenario, _ = timed(lambda: negotiate(scenario, seed=1), repeats)
+    return (
+        f"montreal-streets, 6 group stakeholders: median {ms(t_scenario)} a run from the scenario "
+        f"({ms(t_problem)} from a compiled problem), {repeats} runs"
+    )
+
+
+def individuals(sizes: list[tuple[int, int]], rounds: int = 30) -> str:
+    rows = []
+    for n, m in sizes:
+        per_group = n // 6
+        s = scenarios.generate(
+            6, m, 4, 0.7, 0.3, seed=1, group_size=(per_group, per_group), dispersion=50.0
+        )
+        problem = compile(s, seed=0)
+        seconds, r = timed(
+            lambda p=problem: negotiate(p, seed=0, stakeholders="individuals", rounds=rounds), 1
+        )
+        rows.append(
+            [
+                problem.n_individuals,
+                m,
+                r.rounds,
+                "yes" if r.agreement else "no",
+                r.details["engine"],
+                ms(seconds),
+                ms(seconds / max(r.rounds, 1)),
+            ]
+        )
+    return table(
+        rows, ["individuals", "interventions", "rounds", "agreement", "engine", "time", "per round"]
+    )
+
+
+def main() -> None:
+    print(flagship())
+    print()
+    print("Individual stakeholders (generated, 6 groups, polarization 0.7, up to 30 rounds):")
+    print(individuals([(1_000, 20), (10_000, 20), (1_000, 60), (10_000, 60)]))
+
+
+if __name__ == "__main__":
+    main()
