@@ -25,7 +25,15 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 from plurisim.errors import ParameterError
 
-__all__ = ["group_utilities", "lorenz", "new_figure", "rounds"]
+__all__ = [
+    "confusion",
+    "group_utilities",
+    "lorenz",
+    "new_figure",
+    "rounds",
+    "svo_circle",
+    "svo_negotiations",
+]
 
 
 def new_figure(width: float = 7.0, height: float = 4.0) -> Figure:
@@ -144,4 +152,118 @@ def rounds(data: Any, *, title: str | None = None) -> Figure:
     bottom.set_xlabel("round")
     bottom.xaxis.set_major_locator(MaxNLocator(integer=True))
     bottom.grid(alpha=0.3)
+    return fig
+
+
+def svo_circle(results: pd.DataFrame, *, title: str | None = None) -> Figure:
+    """The SVO circle: category wedges, each target's angle and the angles measured.
+
+    Parameters
+    ----------
+    results : DataFrame
+        From :func:`plurisim.svo.run_experiment`.
+    """
+    from plurisim.svo import CATEGORIES
+
+    fig = Figure(figsize=(8.5, 6.0), layout="constrained")
+    ax: Any = fig.add_subplot(projection="polar")
+    shades = {
+        "altruistic": "#d9f0d3",
+        "prosocial": "#c6dbef",
+        "individualistic": "#fff3b0",
+        "competitive": "#f4c7c3",
+    }
+    for name, (lo, hi) in CATEGORIES.items():
+        ax.bar(
+            np.radians((lo + hi) / 2),
+            1.0,
+            width=np.radians(hi - lo),
+            color=shades[name],
+            alpha=0.6,
+            edgecolor="white",
+            label=name,
+        )
+    targets = results.drop_duplicates("target")
+    colors = {}
+    for k, (_, row) in enumerate(targets.iterrows()):
+        color = f"C{k % 10}"
+        colors[row["target"]] = color
+        ax.plot([np.radians(row["target_angle"])] * 2, [0, 1.0], color=color, linewidth=2)
+    rng = np.random.default_rng(0)  # radial jitter only, to separate overlapping points
+    valid = results.dropna(subset=["measured_angle"])
+    radius = 0.55 + 0.35 * rng.random(len(valid))
+    ax.scatter(
+        np.radians(valid["measured_angle"].to_numpy(float)),
+        radius,
+        c=[colors[t] for t in valid["target"]],
+        s=18,
+        alpha=0.8,
+        edgecolors="none",
+    )
+    for t, c in colors.items():
+        ax.plot([], [], color=c, marker="o", linestyle="-", label=f"target {t}")
+    ax.set_thetamin(-90)
+    ax.set_thetamax(90)
+    ax.set_rticks([])
+    ax.set_ylim(0, 1.05)
+    ax.legend(fontsize="x-small", loc="center left", bbox_to_anchor=(1.02, 0.5))
+    ax.set_title(title or "SVO circle: targets (lines) and measured angles (points)")
+    return fig
+
+
+def confusion(matrix: pd.DataFrame, *, title: str | None = None) -> Figure:
+    """A confusion matrix of target category (rows) against measured (columns)."""
+    fig = new_figure(5.5, 4.5)
+    ax = fig.axes[0]
+    values = matrix.to_numpy(float)
+    image = ax.imshow(values, cmap="Blues")
+    ax.set_xticks(range(values.shape[1]), list(matrix.columns), rotation=30, ha="right")
+    ax.set_yticks(range(values.shape[0]), list(matrix.index))
+    ax.set_xlabel("measured category")
+    ax.set_ylabel("target category")
+    top = values.max() if values.size else 1.0
+    for i in range(values.shape[0]):
+        for j in range(values.shape[1]):
+            ax.text(
+                j,
+                i,
+                f"{int(values[i, j])}",
+                ha="center",
+                va="center",
+                color="white" if values[i, j] > top / 2 else "black",
+            )
+    fig.colorbar(image, ax=ax, shrink=0.8)
+    ax.set_title(title or "Target against measured SVO category")
+    return fig
+
+
+def svo_negotiations(study: pd.DataFrame, *, title: str | None = None) -> Figure:
+    """Agreement rate, rounds, worst-group utility and Gini by SVO mix (and scenario)."""
+    metrics = [
+        ("agreement", "agreement rate"),
+        ("rounds", "rounds"),
+        ("worst_group_utility", "worst-group utility"),
+        ("gini", "Gini"),
+    ]
+    fig = Figure(figsize=(10, 6.5), layout="constrained")
+    axes = fig.subplots(2, 2).ravel()
+    mixes = list(dict.fromkeys(study["mix"]))
+    scen = list(dict.fromkeys(study["scenario"]))
+    width = 0.8 / max(len(scen), 1)
+    x = np.arange(len(mixes))
+    for ax, (col, label) in zip(axes, metrics, strict=True):
+        for k, name in enumerate(scen):
+            sub = study[study["scenario"] == name].groupby("mix", sort=False)[col]
+            mean = sub.mean().reindex(mixes).to_numpy(float)
+            err = sub.sem().reindex(mixes).fillna(0).to_numpy(float)
+            ax.bar(
+                x + (k - (len(scen) - 1) / 2) * width, mean, width, yerr=err, capsize=3, label=name
+            )
+        ax.set_xticks(x, mixes, rotation=15)
+        ax.set_title(label)
+        ax.grid(axis="y", alpha=0.3)
+    axes[0].legend(fontsize="x-small")
+    fig.suptitle(
+        title or "Negotiation outcomes by the population's SVO mix (mean and standard error)"
+    )
     return fig
