@@ -55,6 +55,7 @@ class MediatorAgent(mesa.Agent):
         super().__init__(model)
         self.fallback_used = False
         self.rationale = ""
+        self.source = "rule"
 
     # -- proposals ----------------------------------------------------------------------
 

@@ -8,6 +8,7 @@ import sys
 SUITES = {
     "mechanisms": "benchmarks.bench_mechanisms",
     "negotiation": "benchmarks.bench_negotiation",
+    "llm": "benchmarks.bench_llm",
 }
 
 

@@ -343,39 +343,53 @@ def run_experiment(
     beta = check_real(rationality, "rationality", "run_experiment", low=0, high=1e6)
     pull = check_real(neutral_pull, "neutral_pull", "run_experiment", low=0, high=1)
     streams = np.random.SeedSequence(seed).spawn(len(chosen) * n)
+    make: Callable[[float], Respondent] = respondent or (
+        lambda a: SVOAgent(a, rationality=beta, neutral_pull=pull)
+    )
+    agents = [(label, angle, k, make(angle)) for label, angle in chosen for k in range(n)]
+    rngs = [np.random.default_rng(s) for s in streams]
+    if agents and all(hasattr(a, "answer_async") for *_, a in agents):
+        answers = _answer_concurrently([a for *_, a in agents], rngs)
+    else:
+        answers = [a.answer(r) for (*_, a), r in zip(agents, rngs, strict=True)]
     rows = []
-    for t, (label, angle) in enumerate(chosen):
-        make: Callable[[float], Respondent] = respondent or (
-            lambda a: SVOAgent(a, rationality=beta, neutral_pull=pull)
+    for (label, angle, k, _), ans in zip(agents, answers, strict=True):
+        measured = (
+            svo_angle([c for c in ans.choices if c is not None]) if ans.complete else math.nan
         )
-        for k in range(n):
-            agent = make(angle)
-            ans = agent.answer(np.random.default_rng(streams[t * n + k]))
-            measured = (
-                svo_angle([c for c in ans.choices if c is not None]) if ans.complete else math.nan
-            )
-            target_cat = svo_category(angle) if -90 < angle <= 90 else None
-            measured_cat = svo_category(measured) if not math.isnan(measured) else None
-            rows.append(
-                {
-                    "target": label,
-                    "target_angle": angle,
-                    "agent": k,
-                    "choices": "".join(c or "?" for c in ans.choices),
-                    "measured_angle": measured,
-                    "target_category": target_cat,
-                    "measured_category": measured_cat,
-                    "value_rationality": value_rationality(measured, angle)
-                    if not math.isnan(measured)
-                    else math.nan,
-                    "correct": bool(measured_cat == target_cat)
-                    if measured_cat is not None
-                    else False,
-                    "source": ans.source,
-                    "unparseable": ans.failures,
-                }
-            )
+        parsed = not math.isnan(measured)
+        target_cat = svo_category(angle) if -90 < angle <= 90 else None
+        measured_cat = svo_category(measured) if parsed else None
+        rows.append(
+            {
+                "target": label,
+                "target_angle": angle,
+                "agent": k,
+                "choices": "".join(c or "?" for c in ans.choices),
+                "measured_angle": measured,
+                "target_category": target_cat,
+                "measured_category": measured_cat,
+                "value_rationality": value_rationality(measured, angle) if parsed else math.nan,
+                "correct": bool(measured_cat == target_cat) if parsed else False,
+                "source": ans.source,
+                "unparseable": ans.failures,
+            }
+        )
     return pd.DataFrame(rows)
+
+
+def _answer_concurrently(agents: list[Any], rngs: list[np.random.Generator]) -> list[SVOAnswer]:
+    """Run LLM respondents' conversations concurrently (each is sequential inside)."""
+    import asyncio
+
+    from plurisim.agents.llm.runtime import run_sync
+
+    async def _all() -> list[SVOAnswer]:
+        return list(
+            await asyncio.gather(*(a.answer_async(r) for a, r in zip(agents, rngs, strict=True)))
+        )
+
+    return list(run_sync(_all()))
 
 
 def summarize(results: pd.DataFrame) -> pd.DataFrame:
@@ -420,11 +434,12 @@ def confusion_matrix(results: pd.DataFrame) -> pd.DataFrame:
         index=pd.Index(cats, name="target"),
         columns=pd.Index([*cats, "unparsed"], name="measured"),
     )
-    for _, row in results.iterrows():
-        if row["target_category"] is None:
+    for target, measured in zip(
+        results["target_category"], results["measured_category"], strict=True
+    ):
+        if pd.isna(target):
             continue
-        col = row["measured_category"] or "unparsed"
-        frame.loc[row["target_category"], col] += 1
+        frame.loc[target, "unparsed" if pd.isna(measured) else measured] += 1
     if int(frame["unparsed"].sum()) == 0:
         frame = frame.drop(columns="unparsed")
     return frame

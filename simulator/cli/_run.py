@@ -26,7 +26,9 @@ def register(sub: Any) -> None:
         "--deliberation", action="store_true", help="individuals deliberate on a social graph"
     )
     p.add_argument(
-        "--llm", metavar="MODEL", help="LLM-backed agents: 'scripted' or a LangChain model id"
+        "--llm",
+        metavar="MODEL",
+        help="LLM-backed agents: 'scripted' (offline) or a LangChain model id such as openai:gpt-4o-mini",
     )
     p.add_argument("--json", action="store_true", help="print the result as JSON")
     p.add_argument(
@@ -62,9 +64,14 @@ def run(args: argparse.Namespace) -> int:
     if args.deliberation:
         params["deliberation"] = True
         params.setdefault("stakeholders", "individuals")
-    from plurisim.negotiation import negotiate
+    if args.llm:
+        from plurisim.agents.llm import negotiate_llm
 
-    result = negotiate(scenario, seed=args.seed, **params)
+        result = negotiate_llm(scenario, seed=args.seed, llm=args.llm, **params)
+    else:
+        from plurisim.negotiation import negotiate
+
+        result = negotiate(scenario, seed=args.seed, **params)
     if args.json:
         print(result.to_json(full=False))
     else:

@@ -33,6 +33,11 @@ def register(sub: Any) -> None:
     p.add_argument(
         "--seeds", type=int, default=20, help="seeds per SVO mix with --negotiation (20)"
     )
+    p.add_argument(
+        "--llm",
+        metavar="MODEL",
+        help="answer through a chat model (HVAE's three steps): 'scripted' or a LangChain model id",
+    )
     p.add_argument("--json", action="store_true", help="print one object per target")
     p.add_argument("--out", metavar="DIR", help="write tables and figures here")
     p.set_defaults(handler=run)
@@ -110,7 +115,12 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _respondent(args: argparse.Namespace) -> Any:
-    return None
+    if not args.llm:
+        return None
+    from plurisim.agents.llm import LLMRespondent, LLMRuntime, resolve_model
+
+    runtime = LLMRuntime(resolve_model(args.llm))
+    return lambda angle: LLMRespondent(angle, runtime)
 
 
 def _plain(value: Any) -> Any:

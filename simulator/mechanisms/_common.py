@@ -125,7 +125,7 @@ def solve_stages(
             else:
                 cut = cheaper
         else:  # refuse: is there another package as good?
-            _forbid(model, sol.x)
+            model.forbid(sol.x)
             try:
                 model.solve(np.zeros(model.n_vars), time_limit=remaining)
             except InfeasibleError:  # no other package is as good: the optimum is unique
@@ -144,12 +144,6 @@ def solve_stages(
         seconds=time_limit - max(deadline - time.perf_counter(), 0.0),
     )
     return final, optima
-
-
-def _forbid(model: PackageModel, x: NDArray[np.bool_]) -> None:
-    """Add a no-good cut: any package but ``x``."""
-    coefs = np.where(x, -1.0, 1.0)
-    model.add_row(np.arange(model.m), coefs, 1.0 - float(x.sum()), np.inf)
 
 
 def make_outcome(

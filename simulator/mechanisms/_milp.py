@@ -99,6 +99,10 @@ class PackageModel:
         nz = np.flatnonzero(coefs)
         return self.add_row(nz, coefs[nz], lo, hi)
 
+    def forbid(self, x: NDArray[np.bool_]) -> None:
+        """Add a no-good cut: from now on, any package but ``x``."""
+        self.add_row(np.arange(self.m), np.where(x, -1.0, 1.0), 1.0 - float(np.sum(x)), np.inf)
+
     def utility(self, weights: FloatArray | None = None) -> tuple[FloatArray, FloatArray]:
         """Each group's utility as ``const[g] + A[g] @ v`` over the current columns.
 

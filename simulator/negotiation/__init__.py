@@ -86,18 +86,7 @@ def negotiate(
     -------
     NegotiationResult
     """
-    if isinstance(seed, np.random.Generator):
-        model_seed: Any = seed
-        compile_seed: Any = seed
-        seed_value = None
-    else:
-        seed_value = None if seed is None else _seed_value(seed)
-        root = np.random.SeedSequence(
-            seed if not isinstance(seed, np.random.SeedSequence) else seed.entropy
-        )
-        compile_seq, model_seq = root.spawn(2)
-        compile_seed = np.random.default_rng(compile_seq)
-        model_seed = np.random.default_rng(model_seq)
+    seed_value, compile_seed, model_seed = _seeds(seed)
     if isinstance(scenario, Scenario):
         problem = compile_scenario(scenario, seed=compile_seed)
     elif isinstance(scenario, Problem):
@@ -119,6 +108,26 @@ def negotiate(
     while model.running:
         model.step()
     return NegotiationResult.from_model(model, seed=seed_value)
+
+
+def _seeds(seed: Any) -> tuple[int | None, Any, Any]:
+    """The reported seed, and the generators for compiling the scenario and for the model.
+
+    A seed (int or SeedSequence) is split into two independent streams; a Generator
+    is used for both.
+    """
+    if isinstance(seed, np.random.Generator):
+        return None, seed, seed
+    seed_value = None if seed is None else _seed_value(seed)
+    if isinstance(seed, np.random.SeedSequence):
+        # a copy, so that spawning leaves the caller's sequence untouched
+        root = np.random.SeedSequence(
+            seed.entropy, spawn_key=seed.spawn_key, pool_size=seed.pool_size
+        )
+    else:
+        root = np.random.SeedSequence(seed)
+    compile_seq, model_seq = root.spawn(2)
+    return seed_value, np.random.default_rng(compile_seq), np.random.default_rng(model_seq)
 
 
 def _seed_value(seed: Any) -> int | None:

@@ -60,6 +60,7 @@ def round_entry(model: NegotiationModel, u: np.ndarray, s: np.ndarray) -> dict[s
         "cost": float(p.costs @ model.proposal),
         "fallback": bool(model.mediator.fallback_used),
         "rationale": model.mediator.rationale,
+        "mediator": model.mediator.source,
         "group_utilities": {gid: float(v) for gid, v in zip(p.groups, u, strict=True)},
         "group_satisfaction": {gid: float(v) for gid, v in zip(p.groups, s, strict=True)},
         "total_utility": float(u.sum()),

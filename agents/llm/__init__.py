@@ -1,0 +1,59 @@
+"""LLM-backed stakeholders, mediator and SVO respondents, through any LangChain chat model.
+
+Needs the ``llm`` extra (``pip install 'plurisim[llm]'``). Nothing here reaches the
+network unless the model given does: :class:`ScriptedChatModel` answers offline by
+rule and is what the tests, demos and ``--llm scripted`` use.
+
+Examples
+--------
+>>> from plurisim import scenarios
+>>> from plurisim.agents.llm import negotiate_llm
+>>> result = negotiate_llm(scenarios.load("montreal-streets"), llm="scripted", seed=0)
+>>> result.details["llm"]["calls"] > 0, result.agreement
+(True, True)
+"""
+
+from __future__ import annotations
+
+try:
+    import langchain_core  # noqa: F401
+except ImportError as exc:  # pragma: no cover - exercised in a subprocess test
+    from plurisim.errors import LLMUnavailableError
+
+    raise LLMUnavailableError(
+        "LLM-backed agents need the optional LangChain dependencies: pip install 'plurisim[llm]'"
+    ) from exc
+
+from plurisim.agents.llm.chat import FAULT_KINDS, FaultyChatModel, ScriptedChatModel
+from plurisim.agents.llm.models import describe_model, resolve_model
+from plurisim.agents.llm.negotiation import (
+    LLMMediator,
+    LLMNegotiationModel,
+    LLMStakeholder,
+    negotiate_llm,
+)
+from plurisim.agents.llm.prompts import PROMPT_VERSION
+from plurisim.agents.llm.runtime import LLMRuntime, LLMStats, run_sync
+from plurisim.agents.llm.schemas import MediatorReply, ReplyError, StakeholderReply, parse_reply
+from plurisim.agents.llm.svo import LLMRespondent
+
+__all__ = [
+    "FAULT_KINDS",
+    "PROMPT_VERSION",
+    "FaultyChatModel",
+    "LLMMediator",
+    "LLMNegotiationModel",
+    "LLMRespondent",
+    "LLMRuntime",
+    "LLMStakeholder",
+    "LLMStats",
+    "MediatorReply",
+    "ReplyError",
+    "ScriptedChatModel",
+    "StakeholderReply",
+    "describe_model",
+    "negotiate_llm",
+    "parse_reply",
+    "resolve_model",
+    "run_sync",
+]

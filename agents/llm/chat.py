@@ -1,0 +1,312 @@
+"""Deterministic chat models for tests, demos and teaching: no provider, no network.
+
+:class:`ScriptedChatModel` is a real LangChain ``BaseChatModel`` that reads the
+prompt and answers by rule: a stakeholder accepts when the value the prompt states
+reaches its aspiration and otherwise asks for the first option offered; the mediator
+picks the candidate with the highest smallest satisfaction; an SVO respondent picks
+the option its stated angle prefers. ``latency`` adds a fixed delay per call (for
+concurrency benchmarks). :class:`FaultyChatModel` injects faults at a set rate:
+timeouts, garbage, refusals and wrong ids, decided by a hash of the prompt and the
+attempt, so the same run fails the same way.
+
+Examples
+--------
+>>> from plurisim.agents.llm import ScriptedChatModel
+>>> reply = ScriptedChatModel().invoke("TASK: svo_goal")
+>>> reply.content
+'{"goal": "Divide the coins the way my values ask."}'
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import math
+import re
+import time
+import zlib
+from typing import Any
+
+import numpy as np
+from langchain_core.callbacks import AsyncCallbackManagerForLLMRun, CallbackManagerForLLMRun
+from langchain_core.language_models.chat_models import BaseChatModel
+from langchain_core.messages import AIMessage, BaseMessage
+from langchain_core.outputs import ChatGeneration, ChatResult
+from pydantic import PrivateAttr
+
+__all__ = ["FAULT_KINDS", "FaultyChatModel", "ScriptedChatModel"]
+
+FAULT_KINDS = ("timeout", "garbage", "refusal", "wrong_id")
+_NUMBER = r"(-?\d+(?:\.\d+)?)"
+
+
+def _text(messages: list[BaseMessage]) -> str:
+    return "\n".join(str(m.content) for m in messages)
+
+
+def _last(messages: list[BaseMessage]) -> str:
+    return str(messages[-1].content) if messages else ""
+
+
+def _find(pattern: str, text: str, default: float = math.nan) -> float:
+    m = re.search(pattern, text)
+    return float(m.group(1)) if m else default
+
+
+class ScriptedChatModel(BaseChatModel):
+    """A rule-following chat model (see the module docstring).
+
+    Parameters
+    ----------
+    latency : float
+        Seconds each call takes.
+    neutral_pull : float in [0, 1]
+        For SVO items: how far the respondent drifts toward neutral values, the
+        drift HVAE observed in LLMs.
+    gullible : bool
+        Obey ``<<say: ...>>`` planted in the prompt by replying with its text
+        verbatim: a stand-in for a model that follows injected instructions, to test
+        that such replies cannot change a result's structure.
+    """
+
+    latency: float = 0.0
+    neutral_pull: float = 0.0
+    gullible: bool = False
+
+    @property
+    def _llm_type(self) -> str:
+        return "plurisim-scripted"
+
+    @property
+    def _identifying_params(self) -> dict[str, Any]:
+        return {
+            "latency": self.latency,
+            "neutral_pull": self.neutral_pull,
+            "gullible": self.gullible,
+        }
+
+    # -- the rules ----------------------------------------------------------------------
+
+    def reply(self, messages: list[BaseMessage]) -> str:
+        """The rule-based answer to a conversation."""
+        text = _text(messages)
+        last = _last(messages)
+        if self.gullible and "<<say:" in text:
+            return text.split("<<say:", 1)[1].split(">>", 1)[0].strip()
+        if "TASK: stakeholder_response" in last:
+            return self._stakeholder(last)
+        if "TASK: mediator_choice" in last:
+            return self._mediator(last)
+        if "TASK: svo_traits" in last:
+            return json.dumps({"traits": _traits(_find(r"SVO angle of " + _NUMBER, text, 0.0))})
+        if "TASK: svo_goal" in last:
+            return json.dumps({"goal": "Divide the coins the way my values ask."})
+        if "TASK: svo_item" in last:
+            return self._svo_item(text, last)
+        return json.dumps({"error": "unknown task"})
+
+    @staticmethod
+    def _stakeholder(prompt: str) -> str:
+        value = _find(r"given your orientation: " + _NUMBER, prompt)
+        aspiration = _find(r"still hold out for this round: " + _NUMBER, prompt)
+        group = re.search(r"Your group: ([^.\n]+)", prompt)
+        name = group.group(1).strip() if group else "our group"
+        cares = re.search(r"cares about most: ([^\n]+)", prompt)
+        values = cares.group(1).strip() if cares else "what matters to us"
+        if value >= aspiration - 1e-9:
+            return json.dumps(
+                {
+                    "accept": True,
+                    "add": None,
+                    "drop": None,
+                    "argument": f"{name} can live with this: it serves {values} well enough.",
+                }
+            )
+        option = re.search(r"^- (add|swap) (\S+)(?: for (\S+))?", prompt, re.MULTILINE)
+        add = drop = None
+        if option:
+            if option.group(1) == "add":
+                add = option.group(2)
+            else:
+                drop, add = option.group(2), option.group(3)
+        return json.dumps(
+            {
+                "accept": False,
+                "add": add,
+                "drop": drop,
+                "argument": f"{name} needs more for {values} before we can agree.",
+            }
+        )
+
+    @staticmethod
+    def _mediator(prompt: str) -> str:
+        best, best_min = 1, -math.inf
+        for m in re.finditer(r"^(\d+)\. .*smallest satisfaction " + _NUMBER, prompt, re.MULTILINE):
+            k, low = int(m.group(1)), float(m.group(2))
+            if low > best_min + 1e-12:
+                best, best_min = k, low
+        return json.dumps(
+            {
+                "choice": best,
+                "rationale": (
+                    f"Candidate {best} leaves the least satisfied group best off among the packages "
+                    "that fit the budget and keep everyone at least at the reference design."
+                ),
+            }
+        )
+
+    def _svo_item(self, text: str, prompt: str) -> str:
+        from plurisim.svo import NEUTRAL_ANGLE, utility_angle
+
+        target = _find(r"SVO angle of " + _NUMBER, text, 0.0)
+        phi = math.radians(utility_angle(target + self.neutral_pull * (NEUTRAL_ANGLE - target)))
+        best, best_value = "A", -math.inf
+        for m in re.finditer(r"^([A-I]): \((\d+), (\d+)\)", prompt, re.MULTILINE):
+            value = math.cos(phi) * float(m.group(2)) + math.sin(phi) * float(m.group(3))
+            if value > best_value + 1e-9:
+                best, best_value = m.group(1), value
+        return json.dumps({"choice": best})
+
+    # -- LangChain ------------------------------------------------------------------------
+
+    def _result(self, content: str, messages: list[BaseMessage]) -> ChatResult:
+        tokens_in = sum(len(str(m.content).split()) for m in messages)
+        tokens_out = len(content.split())
+        message = AIMessage(
+            content=content,
+            usage_metadata={
+                "input_tokens": tokens_in,
+                "output_tokens": tokens_out,
+                "total_tokens": tokens_in + tokens_out,
+            },
+        )
+        return ChatResult(generations=[ChatGeneration(message=message)])
+
+    def _generate(
+        self,
+        messages: list[BaseMessage],
+        stop: list[str] | None = None,
+        run_manager: CallbackManagerForLLMRun | None = None,
+        **kwargs: Any,
+    ) -> ChatResult:
+        if self.latency:
+            time.sleep(self.latency)
+        return self._result(self.reply(messages), messages)
+
+    async def _agenerate(
+        self,
+        messages: list[BaseMessage],
+        stop: list[str] | None = None,
+        run_manager: AsyncCallbackManagerForLLMRun | None = None,
+        **kwargs: Any,
+    ) -> ChatResult:
+        if self.latency:
+            await asyncio.sleep(self.latency)
+        return self._result(self.reply(messages), messages)
+
+
+class FaultyChatModel(ScriptedChatModel):
+    """A :class:`ScriptedChatModel` that fails a share of its calls on purpose.
+
+    Parameters
+    ----------
+    fault_rate : float in [0, 1]
+        Probability that a call fails.
+    seed : int
+        Faults are drawn from a NumPy generator seeded by this, the prompt and how
+        many times the same prompt was asked before: reproducible under concurrency.
+    kinds : tuple of str
+        Which faults to inject: ``timeout`` (the call hangs), ``garbage`` (not JSON),
+        ``refusal`` (an apology), ``wrong_id`` (valid JSON naming what does not exist).
+    hang : float
+        How long a ``timeout`` fault sleeps.
+    """
+
+    fault_rate: float = 0.3
+    seed: int = 0
+    kinds: tuple[str, ...] = FAULT_KINDS
+    hang: float = 3600.0
+    _asked: dict[int, int] = PrivateAttr(default_factory=dict)
+    _injected: list[str] = PrivateAttr(default_factory=list)
+
+    @property
+    def _llm_type(self) -> str:
+        return "plurisim-faulty"
+
+    @property
+    def injected(self) -> list[str]:
+        """Every fault injected so far, in order."""
+        return list(self._injected)
+
+    def _fault(self, messages: list[BaseMessage]) -> str | None:
+        key = zlib.crc32(_text(messages).encode("utf-8"))
+        attempt = self._asked.get(key, 0)
+        self._asked[key] = attempt + 1
+        rng = np.random.default_rng([self.seed, key, attempt])
+        if rng.random() >= self.fault_rate:
+            return None
+        kind = self.kinds[int(rng.integers(len(self.kinds)))]
+        self._injected.append(kind)
+        return kind
+
+    def _faulty_reply(self, kind: str, messages: list[BaseMessage]) -> str:
+        if kind == "garbage":
+            return "}}{{ lorem ipsum dolor"
+        if kind == "refusal":
+            return "I'm sorry, but I can't help with that request."
+        good = json.loads(self.reply(messages))
+        if "accept" in good:
+            good.update({"accept": False, "add": "no_such_intervention", "drop": None})
+        elif "choice" in good and isinstance(good["choice"], int):
+            good["choice"] = 99
+        elif "choice" in good:
+            good["choice"] = "Z"
+        return json.dumps(good)
+
+    def _generate(
+        self,
+        messages: list[BaseMessage],
+        stop: list[str] | None = None,
+        run_manager: CallbackManagerForLLMRun | None = None,
+        **kwargs: Any,
+    ) -> ChatResult:
+        kind = self._fault(messages)
+        if kind == "timeout":
+            time.sleep(self.hang)
+        if self.latency:
+            time.sleep(self.latency)
+        content = (
+            self.reply(messages)
+            if kind in (None, "timeout")
+            else self._faulty_reply(kind, messages)
+        )
+        return self._result(content, messages)
+
+    async def _agenerate(
+        self,
+        messages: list[BaseMessage],
+        stop: list[str] | None = None,
+        run_manager: AsyncCallbackManagerForLLMRun | None = None,
+        **kwargs: Any,
+    ) -> ChatResult:
+        kind = self._fault(messages)
+        if kind == "timeout":
+            await asyncio.sleep(self.hang)
+        if self.latency:
+            await asyncio.sleep(self.latency)
+        content = (
+            self.reply(messages)
+            if kind in (None, "timeout")
+            else self._faulty_reply(kind, messages)
+        )
+        return self._result(content, messages)
+
+
+def _traits(angle: float) -> list[str]:
+    if angle > 57.15:
+        return ["selfless", "generous", "caring", "self-sacrificing", "devoted to others"]
+    if angle > 22.45:
+        return ["cooperative", "fair", "considerate", "trusting", "helpful"]
+    if angle > -12.04:
+        return ["self-reliant", "pragmatic", "independent", "goal-driven", "rational"]
+    return ["competitive", "ambitious", "rivalrous", "status-seeking", "driven to win"]

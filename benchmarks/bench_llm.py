@@ -1,0 +1,37 @@
+"""LLM agents under real latency: a 200 ms test model, 6 groups, 10 rounds."""
+
+from __future__ import annotations
+
+import time
+
+from plurisim import scenarios
+
+
+def latency_run(latency: float = 0.2, rounds: int = 10) -> str:
+    from plurisim.agents.llm import ScriptedChatModel, negotiate_llm
+
+    # Boulware negotiators on a contested scenario hold out to the last round.
+    scenario = scenarios.generate(6, 12, 4, 0.6, 0.3, seed=3)
+    model = ScriptedChatModel(latency=latency)
+    start = time.perf_counter()
+    result = negotiate_llm(
+        scenario, llm=model, seed=0, rounds=rounds, concession="boulware", svo=-20.0
+    )
+    wall = time.perf_counter() - start
+    stats = result.details["llm"]
+    sequential_per_round = 2  # the mediator's call, then the stakeholders' calls side by side
+    critical = result.rounds * sequential_per_round * latency
+    total = stats["calls"] * latency
+    return (
+        f"{result.rounds} rounds, {stats['calls']} calls of {latency * 1000:.0f} ms: wall time {wall:.2f} s; "
+        f"critical path {critical:.2f} s (ratio {wall / critical:.2f}, target at most 1.5); "
+        f"sum of all calls {total:.2f} s"
+    )
+
+
+def main() -> None:
+    print(latency_run())
+
+
+if __name__ == "__main__":
+    main()
