@@ -8,6 +8,8 @@ import sys
 SUITES = {
     "mechanisms": "benchmarks.bench_mechanisms",
     "negotiation": "benchmarks.bench_negotiation",
+    "sweep": "benchmarks.bench_sweep",
+    "scale": "benchmarks.bench_scale",
     "llm": "benchmarks.bench_llm",
 }
 

@@ -16,7 +16,28 @@ from typing import Any
 import numpy as np
 from plurisim.errors import ParameterError
 
-__all__ = ["check_choice", "check_int", "check_real", "check_rng"]
+__all__ = ["check_choice", "check_int", "check_real", "check_rng", "strip_union_tags"]
+
+_TAG_PREFIXES = ("literal[", "constrained-", "function-", "list[", "dict[", "tuple[", "nullable[")
+_TAG_NAMES = {"str", "float", "int", "bool", "none"}
+
+
+def strip_union_tags(loc: tuple[Any, ...], model_names: Iterable[str] = ()) -> tuple[Any, ...]:
+    """Drop the tags pydantic adds to an error location for each alternative of a union.
+
+    Examples
+    --------
+    >>> strip_union_tags(("seeds", "SeedSpec", "count"), ["SeedSpec"])
+    ('seeds', 'count')
+    """
+    models = set(model_names)
+    return tuple(
+        p
+        for p in loc
+        if not (
+            isinstance(p, str) and (p.startswith(_TAG_PREFIXES) or p in _TAG_NAMES or p in models)
+        )
+    )
 
 
 def _fmt(value: Any) -> str:

@@ -18,6 +18,7 @@ from __future__ import annotations
 __all__ = [
     "InfeasibleError",
     "LLMUnavailableError",
+    "MissingDependencyError",
     "NoAgreement",
     "ParameterError",
     "PlurisimError",
@@ -75,5 +76,9 @@ class NoAgreement(PlurisimError):
     """A negotiation ended without agreement where one was required."""
 
 
-class LLMUnavailableError(PlurisimError, ImportError):
+class MissingDependencyError(PlurisimError, ImportError):
+    """An optional dependency (an extra) is not installed."""
+
+
+class LLMUnavailableError(MissingDependencyError):
     """The optional LLM dependencies are missing or a model could not be created."""

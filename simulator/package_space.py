@@ -23,8 +23,10 @@ True
 
 from __future__ import annotations
 
+import hashlib
 import weakref
-from dataclasses import dataclass
+from collections import OrderedDict
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -56,6 +58,7 @@ class PackageSpace:
     costs: NDArray[np.float64]
     utilities: NDArray[np.float64]
     n_interventions: int
+    _levels: dict[str, NDArray[np.float64]] = field(default_factory=dict, repr=False)
 
     def __len__(self) -> int:
         return int(self.bits.shape[0])
@@ -83,6 +86,14 @@ class PackageSpace:
         top = float(np.max(values))
         tied = np.flatnonzero(values >= top - (atol + rtol * abs(top)))
         return int(tied[0])
+
+    def levels(self, problem: Problem) -> NDArray[np.float64]:
+        """Every package's criterion levels for every group, shape (P, G, d), computed once."""
+        if "levels" not in self._levels:
+            lv = problem.levels(self.masks().astype(float))
+            lv.setflags(write=False)
+            self._levels["levels"] = lv
+        return self._levels["levels"]
 
     def totals(self, problem: Problem, weights: NDArray[np.float64]) -> NDArray[np.float64]:
         """``sum_g sum_k weights[g, k] * level[g, k]`` for every package.
@@ -149,10 +160,36 @@ def _enumerate(
 
 
 _CACHE: weakref.WeakKeyDictionary[Problem, PackageSpace | None] = weakref.WeakKeyDictionary()
+_BY_CONTENT: OrderedDict[str, PackageSpace | None] = OrderedDict()
+_CONTENT_ENTRIES = 8
+
+
+def content_key(problem: Problem) -> str:
+    """A digest of everything the package space depends on.
+
+    Two problems compiled from one scenario with different seeds differ only in
+    their individuals, so they share one space.
+    """
+    h = hashlib.blake2b(digest_size=16)
+    for arr in (problem.costs, problem.baseline, problem.effects, problem.weights, problem.caps):
+        h.update(np.ascontiguousarray(arr).tobytes())
+        h.update(str(arr.shape).encode())
+    h.update(repr((problem.budget, problem.exclusions, problem.requirements)).encode())
+    return h.hexdigest()
 
 
 def space_of(problem: Problem, max_packages: int = MAX_PACKAGES) -> PackageSpace | None:
-    """The problem's package space (cached per problem), or ``None`` if too large."""
-    if problem not in _CACHE:
-        _CACHE[problem] = PackageSpace.build(problem, max_packages)
-    return _CACHE[problem]
+    """The problem's package space, or ``None`` if too large (cached by content)."""
+    if problem in _CACHE:
+        return _CACHE[problem]
+    key = f"{content_key(problem)}:{max_packages}"
+    if key in _BY_CONTENT:
+        _BY_CONTENT.move_to_end(key)
+        space = _BY_CONTENT[key]
+    else:
+        space = PackageSpace.build(problem, max_packages)
+        _BY_CONTENT[key] = space
+        if len(_BY_CONTENT) > _CONTENT_ENTRIES:
+            _BY_CONTENT.popitem(last=False)
+    _CACHE[problem] = space
+    return space

@@ -35,6 +35,7 @@ from typing import Annotated, Any, Literal
 
 import numpy as np
 import yaml
+from plurisim._validation import strip_union_tags
 from plurisim.errors import ParameterError, ScenarioError
 from plurisim.problem import Problem
 from plurisim.values import get_space, normalize, value_to_criteria
@@ -600,7 +601,7 @@ def _scenario_error(exc: ValidationError, source: str) -> ScenarioError:
     by_path: dict[str, list[str]] = {}
     values: dict[str, Any] = {}
     for err in exc.errors(include_url=False):
-        loc = _strip_union_tags(err["loc"])
+        loc = strip_union_tags(err["loc"], (m.__name__ for m in _MODELS))
         path = _loc(loc)
         kind = err["type"]
         value = err.get("input")
@@ -640,22 +641,6 @@ def _scenario_error(exc: ValidationError, source: str) -> ScenarioError:
         if more > 4:
             head += f"\n({more - 4} more problems)"
     return ScenarioError(head, source=source, field=next(iter(by_path), None))
-
-
-_TAG_PREFIXES = ("literal[", "constrained-", "function-", "list[", "dict[", "tuple[", "nullable[")
-_TAG_NAMES = {"str", "float", "int", "bool", "none"}
-
-
-def _strip_union_tags(loc: tuple[Any, ...]) -> tuple[Any, ...]:
-    """Drop the tags pydantic adds to a location for each alternative of a union."""
-    models = {m.__name__ for m in _MODELS}
-    return tuple(
-        p
-        for p in loc
-        if not (
-            isinstance(p, str) and (p.startswith(_TAG_PREFIXES) or p in _TAG_NAMES or p in models)
-        )
-    )
 
 
 def _show(value: Any) -> str:

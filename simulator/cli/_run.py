@@ -82,44 +82,35 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _run_rule(scenario: Any, args: argparse.Namespace) -> int:
-    import numpy as np
-    from plurisim import mechanisms
-    from plurisim.mechanisms import base_design_outcomes, status_quo
-    from plurisim.metrics import evaluate
-    from plurisim.negotiation.result import _metrics
-    from plurisim.scenario import compile as compile_scenario
+    from plurisim.experiments.tasks import run_one
+    from plurisim.negotiation.result import METRIC_KEYS
 
-    problem = compile_scenario(scenario, seed=args.seed)
-    outcome = mechanisms.run(problem, args.mechanism, rng=np.random.default_rng(args.seed))
-    candidates = base_design_outcomes(problem) or [status_quo(problem)]
-    frame = evaluate(
-        problem,
-        [*candidates, outcome],
-        distances=False,
-        reference="auto" if problem.base_designs else "status_quo",
-    )
-    ref = frame.attrs.get("reference") or "status_quo"
+    out = run_one(scenario, args.mechanism, args.seed, {}).row
+    metrics = {k: out[k] for k in METRIC_KEYS if k in out}
+    reference = {k: out[f"reference_{k}"] for k in METRIC_KEYS if f"reference_{k}" in out}
     doc = {
-        "scenario": problem.name,
+        "scenario": scenario.name,
         "mechanism": args.mechanism,
         "seed": args.seed,
-        "package": list(outcome.package),
-        "cost": outcome.cost,
-        "budget": outcome.budget,
+        "package": [p for p in out["package"].split("; ") if p],
+        "cost": out["cost"],
+        "budget": scenario.budget,
         "agreement": None,
         "rounds": None,
-        "status": outcome.status,
-        "gap": outcome.gap,
-        "metrics": _metrics(frame.loc[outcome.name]),
-        "reference": {"design": ref, **_metrics(frame.loc[ref])},
+        "status": out["status"],
+        "metrics": metrics,
+        "reference": reference,
     }
     if args.json:
         print(json.dumps(doc, indent=2))
     else:
-        print(outcome)
+        print(
+            f"{args.mechanism}: {', '.join(doc['package']) or 'nothing'} "
+            f"(cost {doc['cost']:g} of {doc['budget']:g}; {doc['status']})"
+        )
         for key in ("total_utility", "worst_group_utility", "p20_satisfaction", "gini"):
             print(
-                f"  {key.replace('_', ' '):22s} {doc['metrics'][key]:.4f}  reference {doc['reference'][key]:.4f}"
+                f"  {key.replace('_', ' '):22s} {metrics[key]:.4f}  reference {reference[key]:.4f}"
             )
     if args.out:
         from plurisim._io import ensure_dir, write_text_atomic

@@ -56,7 +56,7 @@ class PackageSearch:
         if self.space is not None:
             p, g, d = len(self.space), problem.n_groups, problem.n_criteria
             if p * g * d <= MAX_CACHED_LEVELS:
-                self.levels = problem.levels(self.space.masks().astype(float))
+                self.levels = self.space.levels(problem)
             else:  # pragma: no cover - only for very large enumerations
                 self.space = None
         self.engine = "enumerate" if self.space is not None else "milp"

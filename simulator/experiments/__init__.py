@@ -1,0 +1,15 @@
+"""Experiments: reproducible sweeps on this process, a local pool or Dask, resumable.
+
+A sweep is scenarios x mechanisms x parameter grid x seeds; its results go to a
+folder (a metrics table, a manifest, optional transcripts) that a re-run completes
+without redoing finished runs. Same spec, same table, whichever executor.
+"""
+
+from __future__ import annotations
+
+from plurisim.experiments.executors import make_executor
+from plurisim.experiments.spec import SweepSpec, load_spec
+from plurisim.experiments.sweep import SweepResult, expand, sweep
+from plurisim.experiments.tasks import run_one
+
+__all__ = ["SweepResult", "SweepSpec", "expand", "load_spec", "make_executor", "run_one", "sweep"]

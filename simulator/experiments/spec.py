@@ -1,0 +1,225 @@
+"""Sweep specifications: scenarios x mechanisms x parameter grid x seeds.
+
+The smallest spec::
+
+    scenarios: [montreal-streets]
+    mechanisms: [negotiative, maximin]
+    grid: {rounds: [10, 20]}
+    seeds: {count: 4, root: 0}
+
+A scenario is a built-in name, ``{path: file.yaml}`` (relative to the spec file) or
+``{generate: {n_groups: 6, ...}}``. A mechanism is a name or ``{name: ..., params:
+{...}}``. Grid keys are mechanism parameters; each mechanism takes the keys it
+accepts (a mechanism that accepts none runs once per seed). Seeds are a list of
+integers or ``{count, root}``, spawned through ``numpy.random.SeedSequence(root)``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import inspect
+import itertools
+import json
+import os
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Annotated, Any
+
+import yaml
+from plurisim._validation import strip_union_tags
+from plurisim.errors import PlurisimError, SpecError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+__all__ = ["MechanismSpec", "ScenarioSpec", "SeedSpec", "SweepSpec", "load_spec"]
+
+DEFAULT_METRICS = (
+    "total_utility",
+    "worst_group_utility",
+    "p20_satisfaction",
+    "gini",
+    "mean_utility",
+    "utility_gap",
+    "atkinson",
+    "nash_welfare",
+    "budget_used",
+)
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class ScenarioSpec(_Model):
+    """One scenario: exactly one of a built-in ``name``, a ``path`` or ``generate`` settings."""
+
+    name: str | None = None
+    path: str | None = None
+    generate: dict[str, Any] | None = None
+
+    @model_validator(mode="after")
+    def _one(self) -> ScenarioSpec:
+        if sum(v is not None for v in (self.name, self.path, self.generate)) != 1:
+            raise ValueError(
+                "a scenario is exactly one of: a name, {path: ...} or {generate: {...}}"
+            )
+        return self
+
+
+class MechanismSpec(_Model):
+    """A mechanism and fixed parameters for it."""
+
+    name: str
+    params: dict[str, Any] = Field(default_factory=dict)
+
+
+class SeedSpec(_Model):
+    """``count`` seeds spawned from ``root``."""
+
+    count: Annotated[int, Field(ge=1, le=1_000_000)]
+    root: Annotated[int, Field(ge=0)] = 0
+
+
+class SweepSpec(_Model):
+    """A sweep: scenarios x mechanisms x grid x seeds (see the module docstring)."""
+
+    scenarios: list[ScenarioSpec] = Field(min_length=1)
+    mechanisms: list[MechanismSpec] = Field(min_length=1)
+    grid: dict[str, list[Any]] = Field(default_factory=dict)
+    seeds: SeedSpec | list[Annotated[int, Field(ge=0)]]
+    metrics: list[str] = Field(default_factory=lambda: list(DEFAULT_METRICS))
+    transcripts: bool = False
+    name: str | None = None
+
+    @field_validator("scenarios", mode="before")
+    @classmethod
+    def _scenario_shorthand(cls, v: Any) -> Any:
+        if isinstance(v, list):
+            return [{"name": s} if isinstance(s, str) else s for s in v]
+        return v
+
+    @field_validator("mechanisms", mode="before")
+    @classmethod
+    def _mechanism_shorthand(cls, v: Any) -> Any:
+        if isinstance(v, list):
+            return [{"name": m} if isinstance(m, str) else m for m in v]
+        return v
+
+    @field_validator("grid")
+    @classmethod
+    def _grid(cls, v: dict[str, list[Any]]) -> dict[str, list[Any]]:
+        for key, values in v.items():
+            if not values:
+                raise ValueError(f"grid.{key}: an empty list of values; give at least one")
+        return v
+
+    @field_validator("seeds")
+    @classmethod
+    def _seeds(cls, v: Any) -> Any:
+        if isinstance(v, list) and not v:
+            raise ValueError("seeds: an empty list; give at least one seed or {count: N, root: R}")
+        return v
+
+    @model_validator(mode="after")
+    def _known(self) -> SweepSpec:
+        from plurisim import mechanisms as mech
+
+        accepted: dict[str, set[str]] = {}
+        for m in self.mechanisms:
+            try:
+                rule = mech.get(m.name)
+            except PlurisimError as exc:
+                raise ValueError(f"mechanisms: {exc}") from None
+            accepted[m.name] = _accepted(m.name, rule)
+            unknown = set(m.params) - accepted[m.name]
+            if unknown and "*" not in accepted[m.name]:
+                raise ValueError(
+                    f"mechanisms.{m.name}.params: {m.name!r} has no parameter {sorted(unknown)[0]!r}"
+                )
+        for key in self.grid:
+            if not any(key in a or "*" in a for a in accepted.values()):
+                raise ValueError(
+                    f"grid.{key}: no mechanism of this sweep takes {key!r} "
+                    f"({', '.join(accepted)} do not)"
+                )
+        return self
+
+    def seed_list(self) -> list[Any]:
+        """One seed per index: the explicit integers, or SeedSequence children of ``root``."""
+        import numpy as np
+
+        if isinstance(self.seeds, list):
+            return list(self.seeds)
+        return list(np.random.SeedSequence(self.seeds.root).spawn(self.seeds.count))
+
+    def combinations(self, mechanism: str) -> list[dict[str, Any]]:
+        """The distinct grid points that matter to ``mechanism``."""
+        from plurisim import mechanisms as mech
+
+        accepted = _accepted(mechanism, mech.get(mechanism))
+        keys = [k for k in self.grid if k in accepted or "*" in accepted]
+        return [
+            dict(zip(keys, values, strict=True))
+            for values in itertools.product(*(self.grid[k] for k in keys))
+        ]
+
+    def digest(self, scenario_digests: list[str]) -> str:
+        """A hash of the spec and of the exact scenarios it runs on."""
+        doc = {"spec": self.model_dump(mode="json"), "scenarios": scenario_digests}
+        return hashlib.sha256(json.dumps(doc, sort_keys=True).encode()).hexdigest()
+
+
+def _accepted(name: str, rule: Any) -> set[str]:
+    if name == "negotiative":
+        from plurisim.negotiation.params import NegotiationParams
+
+        return {f for f in NegotiationParams.__dataclass_fields__ if f != "extra"} | {
+            "deliberation"
+        }
+    sig = inspect.signature(rule)
+    if any(p.kind is inspect.Parameter.VAR_KEYWORD for p in sig.parameters.values()):
+        return {"*"}
+    return {p for p in sig.parameters if p not in ("problem", "rng")}
+
+
+def load_spec(
+    source: str | os.PathLike[str] | Mapping[str, Any] | SweepSpec,
+) -> tuple[SweepSpec, Path]:
+    """Read and validate a sweep spec; returns it with the folder paths are relative to.
+
+    Raises
+    ------
+    SpecError
+        With the file, the field and what is allowed.
+    """
+    if isinstance(source, SweepSpec):
+        return source, Path.cwd()
+    if isinstance(source, Mapping):
+        data, where, base = dict(source), "<spec>", Path.cwd()
+    else:
+        path = Path(source)
+        where = str(source)
+        if not path.is_file():
+            raise SpecError(
+                f"{where}: no such file" if not path.exists() else f"{where}: is not a file"
+            )
+        try:
+            data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        except yaml.YAMLError as exc:
+            raise SpecError(f"{where}: YAML syntax error: {exc}") from None
+        if not isinstance(data, dict):
+            raise SpecError(
+                f"{where}: a sweep spec is a mapping with scenarios, mechanisms, grid and seeds"
+            )
+        base = path.resolve().parent
+        data.setdefault("name", path.stem)
+    try:
+        return SweepSpec.model_validate(data), base
+    except ValidationError as exc:
+        err = exc.errors(include_url=False)[0]
+        names = (ScenarioSpec.__name__, MechanismSpec.__name__, SeedSpec.__name__)
+        loc = ".".join(str(p) for p in strip_union_tags(err["loc"], names))
+        msg = str(err["msg"]).removeprefix("Value error, ")
+        text = f"{loc}: {msg}" if loc else msg
+        if err["type"] not in ("value_error",) and "input" in err:
+            text += f"; got {err['input']!r}"
+        raise SpecError(f"{where}: {text}") from None

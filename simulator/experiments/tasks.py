@@ -1,0 +1,157 @@
+"""One run of a sweep, and the batches of runs that travel to workers.
+
+A worker receives a :class:`Batch` (the scenarios it needs, as plain data, and its
+runs) and returns one row of metrics per run. Nothing depends on which process or
+machine runs it: the same run gives the same row anywhere.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+from plurisim.outcome import to_jsonable
+from plurisim.scenario import Scenario
+
+__all__ = ["Batch", "Task", "run_batch", "run_one"]
+
+_SCENARIOS: dict[str, Scenario] = {}
+
+
+@dataclass(frozen=True)
+class Task:
+    """One run: a scenario, a mechanism with its parameters, and a seed."""
+
+    index: int
+    scenario: str  # the scenario's key in its batch (its digest)
+    scenario_label: str
+    mechanism: str
+    params: dict[str, Any]
+    seed_index: int
+    seed: Any  # an int or a numpy SeedSequence
+    grid_keys: tuple[str, ...] = ()
+
+    @property
+    def run_id(self) -> str:
+        """A stable id: the same run has the same id in every sweep of the same spec."""
+        seed = (
+            self.seed
+            if isinstance(self.seed, int)
+            else [self.seed.entropy, list(self.seed.spawn_key)]
+        )
+        doc = json.dumps(
+            [self.scenario, self.mechanism, self.params, seed], sort_keys=True, default=str
+        )
+        return hashlib.sha1(doc.encode()).hexdigest()[:16]
+
+
+@dataclass(frozen=True)
+class Batch:
+    """Runs sent to one worker together, with the scenarios they use."""
+
+    tasks: tuple[Task, ...]
+    scenarios: dict[str, dict[str, Any]]
+    metrics: tuple[str, ...]
+    transcripts: bool = False
+
+
+@dataclass
+class RunOutput:
+    """A run's row of metrics and, if kept, its transcript."""
+
+    row: dict[str, Any]
+    transcript: str | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+def _scenario(key: str, data: dict[str, Any]) -> Scenario:
+    if key not in _SCENARIOS:
+        _SCENARIOS[key] = Scenario.from_dict(data, source=f"scenario {key[:12]}")
+    return _SCENARIOS[key]
+
+
+def run_one(
+    scenario: Scenario,
+    mechanism: str,
+    seed: Any,
+    params: dict[str, Any],
+    metrics: tuple[str, ...] | None = None,
+    transcript: bool = False,
+) -> RunOutput:
+    """Run one mechanism on a scenario and score it against the scenario's base designs.
+
+    The negotiative mechanism is scored as :func:`plurisim.negotiate` scores it; any
+    other rule is evaluated among the base designs and its own outcome, so the
+    percentile satisfaction is normalized within the scenario the same way.
+    """
+    from plurisim import mechanisms
+    from plurisim.mechanisms import base_design_outcomes, status_quo
+    from plurisim.metrics import evaluate
+    from plurisim.negotiation import negotiate
+    from plurisim.negotiation.result import _metrics
+    from plurisim.scenario import compile as compile_scenario
+
+    keep = metrics
+    if mechanism == "negotiative":
+        result = negotiate(scenario, seed=seed, **params)
+        values, reference = dict(result.metrics), dict(result.reference_metrics)
+        row = {
+            "agreement": result.agreement,
+            "rounds": result.rounds,
+            "package": "; ".join(result.package),
+            "cost": result.cost,
+            "status": result.outcome.status,
+        }
+        text = result.to_markdown() if transcript else None
+    else:
+        rng = np.random.default_rng(seed)
+        problem = compile_scenario(scenario, seed=rng)
+        outcome = mechanisms.run(problem, mechanism, rng=rng, **params)
+        candidates = base_design_outcomes(problem) or [status_quo(problem)]
+        frame = evaluate(
+            problem,
+            [*candidates, outcome],
+            distances=False,
+            reference="auto" if problem.base_designs else "status_quo",
+        )
+        values = _metrics(frame.loc[outcome.name])
+        reference = _metrics(frame.loc[frame.attrs.get("reference") or "status_quo"])
+        row = {
+            "agreement": None,
+            "rounds": None,
+            "package": "; ".join(outcome.package),
+            "cost": outcome.cost,
+            "status": outcome.status,
+        }
+        text = None
+    for key in keep or values:
+        row[key] = values.get(key)
+        row[f"reference_{key}"] = reference.get(key)
+    return RunOutput(row=to_jsonable(row), transcript=text)
+
+
+def run_batch(batch: Batch) -> list[dict[str, Any]]:
+    """Run every task of a batch; returns rows (each with ``run_id`` and ``index``)."""
+    out = []
+    for task in batch.tasks:
+        scenario = _scenario(task.scenario, batch.scenarios[task.scenario])
+        result = run_one(
+            scenario, task.mechanism, task.seed, dict(task.params), batch.metrics, batch.transcripts
+        )
+        row = {
+            "index": task.index,
+            "run_id": task.run_id,
+            "scenario": task.scenario_label,
+            "mechanism": task.mechanism,
+            "seed": task.seed_index,
+            **{f"param_{k}": to_jsonable(task.params.get(k)) for k in task.grid_keys},
+            "params": json.dumps(to_jsonable(task.params), sort_keys=True),
+            **result.row,
+        }
+        if result.transcript is not None:
+            row["_transcript"] = result.transcript
+        out.append(row)
+    return out
