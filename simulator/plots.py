@@ -267,3 +267,118 @@ def svo_negotiations(study: pd.DataFrame, *, title: str | None = None) -> Figure
         title or "Negotiation outcomes by the population's SVO mix (mean and standard error)"
     )
     return fig
+
+
+def value_radar(vectors: Any, space: Any = None, *, title: str | None = None) -> Figure:
+    """Value vectors on a radar: one polygon per holder, dimensions around the circle.
+
+    Parameters
+    ----------
+    vectors : mapping of str to array-like
+        A label and a vector over ``space``'s dimensions for each holder.
+    space : ValueSpace, optional
+        Gives the dimension labels and, for a circumplex, their order (default:
+        Schwartz's ten values).
+    """
+    from plurisim.values import SCHWARTZ10
+
+    sp = space or SCHWARTZ10
+    items = dict(vectors)
+    if not items:
+        raise ParameterError("value_radar needs at least one vector.")
+    n = sp.n_dims
+    angles = np.linspace(0, 2 * np.pi, n, endpoint=False)
+    fig = Figure(figsize=(6.5, 6.0), layout="constrained")
+    ax: Any = fig.add_subplot(projection="polar")
+    top = 0.0
+    for k, (label, vec) in enumerate(items.items()):
+        v = np.asarray(vec, dtype=float)
+        if v.shape != (n,):
+            raise ParameterError(
+                f"The vector of {label!r} needs {n} values, one per dimension of {sp.name!r}."
+            )
+        closed = np.concatenate([v, v[:1]])
+        ax.plot(np.concatenate([angles, angles[:1]]), closed, color=f"C{k % 10}", label=str(label))
+        ax.fill(np.concatenate([angles, angles[:1]]), closed, color=f"C{k % 10}", alpha=0.15)
+        top = max(top, float(v.max()))
+    ax.set_xticks(angles, list(sp.labels), fontsize="small")
+    ax.set_ylim(0, top * 1.1 if top > 0 else 1.0)
+    ax.legend(fontsize="small", loc="upper left", bbox_to_anchor=(1.05, 1.0))
+    ax.set_title(title or f"Value profiles ({sp.name})")
+    return fig
+
+
+def deliberation(data: Any, *, title: str | None = None) -> Figure:
+    """Information gap and value conflict per round, each relative to round 1."""
+    table = getattr(data, "rounds_table", data)
+    if not isinstance(table, pd.DataFrame) or "information_gap" not in table:
+        raise ParameterError(
+            "Expected a NegotiationResult (run with deliberation) or its rounds_table."
+        )
+    fig = new_figure(7.0, 4.0)
+    ax = fig.axes[0]
+    x = table["round"].to_numpy()
+    for col, label in (
+        ("information_gap", "information gap (beliefs)"),
+        ("value_conflict", "value conflict (values)"),
+    ):
+        y = table[col].to_numpy(float)
+        base = y[0] if y[0] != 0 else 1.0
+        ax.plot(x, y / base, marker="o", markersize=3, label=label)
+    ax.axhline(1.0, color="black", linewidth=0.8, linestyle=":")
+    ax.set_ylim(0, 1.1)
+    ax.set_xlabel("round")
+    ax.set_ylabel("relative to round 1")
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+    ax.legend()
+    ax.grid(alpha=0.3)
+    ax.set_title(title or "Deliberation narrows information gaps, not value conflicts")
+    return fig
+
+
+def pareto(
+    problem: Any,
+    outcomes: Sequence[Any] = (),
+    *,
+    groups: tuple[int, int] = (0, 1),
+    title: str | None = None,
+) -> Figure:
+    """Every feasible package in the utility space of two groups, the Pareto frontier, and outcomes.
+
+    Parameters
+    ----------
+    problem : Problem
+        Its feasible packages must be few enough to enumerate.
+    outcomes : sequence of Outcome
+        Marked and labelled on the plot.
+    groups : (int, int)
+        The two groups on the axes.
+    """
+    from plurisim.metrics import pareto_front
+    from plurisim.package_space import space_of
+
+    space = space_of(problem)
+    if space is None:
+        raise ParameterError("The problem has too many packages to draw; use a smaller one.")
+    a, b = groups
+    u = space.utilities[:, [a, b]]
+    front = u[pareto_front(u)]
+    front = front[np.argsort(front[:, 0])]
+    fig = new_figure(6.5, 5.0)
+    ax = fig.axes[0]
+    ax.scatter(u[:, 0], u[:, 1], s=12, color="lightgray", label="feasible packages")
+    ax.plot(
+        front[:, 0], front[:, 1], color="black", marker="o", markersize=4, label="Pareto frontier"
+    )
+    for k, outcome in enumerate(outcomes):
+        v = problem.group_utilities(outcome.mask(problem))
+        ax.scatter(
+            [v[a]], [v[b]], s=90, marker="*", color=f"C{k % 10}", zorder=3, label=outcome.name
+        )
+    labels = problem.group_labels
+    ax.set_xlabel(f"utility of {labels[a]}")
+    ax.set_ylabel(f"utility of {labels[b]}")
+    ax.legend(fontsize="small")
+    ax.grid(alpha=0.3)
+    ax.set_title(title or "What each rule picks from the possible packages")
+    return fig

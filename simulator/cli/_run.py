@@ -30,6 +30,13 @@ def register(sub: Any) -> None:
         metavar="MODEL",
         help="LLM-backed agents: 'scripted' (offline) or a LangChain model id such as openai:gpt-4o-mini",
     )
+    p.add_argument(
+        "--llm-timeout",
+        type=float,
+        default=60.0,
+        metavar="SECONDS",
+        help="seconds per LLM call before it counts as a timeout (60)",
+    )
     p.add_argument("--json", action="store_true", help="print the result as JSON")
     p.add_argument(
         "--out", metavar="DIR", help="write result.json, rounds.csv, transcript.md and figures"
@@ -67,7 +74,9 @@ def run(args: argparse.Namespace) -> int:
     if args.llm:
         from plurisim.agents.llm import negotiate_llm
 
-        result = negotiate_llm(scenario, seed=args.seed, llm=args.llm, **params)
+        result = negotiate_llm(
+            scenario, seed=args.seed, llm=args.llm, timeout=args.llm_timeout, **params
+        )
     else:
         from plurisim.negotiation import negotiate
 

@@ -38,6 +38,13 @@ def register(sub: Any) -> None:
         metavar="MODEL",
         help="answer through a chat model (HVAE's three steps): 'scripted' or a LangChain model id",
     )
+    p.add_argument(
+        "--llm-timeout",
+        type=float,
+        default=60.0,
+        metavar="SECONDS",
+        help="seconds per LLM call before it counts as a timeout (60)",
+    )
     p.add_argument("--json", action="store_true", help="print one object per target")
     p.add_argument("--out", metavar="DIR", help="write tables and figures here")
     p.set_defaults(handler=run)
@@ -119,7 +126,7 @@ def _respondent(args: argparse.Namespace) -> Any:
         return None
     from plurisim.agents.llm import LLMRespondent, LLMRuntime, resolve_model
 
-    runtime = LLMRuntime(resolve_model(args.llm))
+    runtime = LLMRuntime(resolve_model(args.llm), timeout=args.llm_timeout)
     return lambda angle: LLMRespondent(angle, runtime)
 
 
