@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import os
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-__all__ = ["ensure_dir", "save_figure", "write_text_atomic"]
+__all__ = ["atomic_path", "ensure_dir", "save_figure", "write_text_atomic"]
 
 
 def ensure_dir(path: str | os.PathLike[str]) -> Path:
@@ -21,31 +23,33 @@ def ensure_dir(path: str | os.PathLike[str]) -> Path:
     return p
 
 
-def write_text_atomic(path: str | os.PathLike[str], text: str) -> Path:
-    """Write ``text`` to ``path`` through a temporary file and an atomic rename."""
-    target = Path(path)
-    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
+@contextmanager
+def atomic_path(target: str | os.PathLike[str]) -> Iterator[str]:
+    """A temporary path beside ``target``, renamed onto it if the block succeeds.
+
+    A reader sees the old file or the complete new one, never a part; on failure the
+    temporary file is removed.
+    """
+    final = Path(target)
+    fd, tmp = tempfile.mkstemp(dir=final.parent, prefix=f".{final.name}.", suffix=".tmp")
+    os.close(fd)
     try:
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            f.write(text)
-        os.replace(tmp, target)
-    except BaseException:
+        yield tmp
+        os.replace(tmp, final)
+    finally:
         if os.path.exists(tmp):
             os.unlink(tmp)
-        raise
-    return target
+
+
+def write_text_atomic(path: str | os.PathLike[str], text: str) -> Path:
+    """Write ``text`` to ``path`` through a temporary file and an atomic rename."""
+    with atomic_path(path) as tmp, open(tmp, "w", encoding="utf-8") as f:
+        f.write(text)
+    return Path(path)
 
 
 def save_figure(fig: Any, path: str | os.PathLike[str], dpi: int = 130) -> Path:
     """Save a matplotlib Figure as PNG atomically."""
-    target = Path(path)
-    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".png")
-    os.close(fd)
-    try:
+    with atomic_path(path) as tmp:
         fig.savefig(tmp, dpi=dpi, format="png")
-        os.replace(tmp, target)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
-    return target
+    return Path(path)

@@ -263,6 +263,14 @@ class FaultyChatModel(ScriptedChatModel):
             good["choice"] = "Z"
         return json.dumps(good)
 
+    def _content(self, kind: str | None, messages: list[BaseMessage]) -> str:
+        """The reply: the rule's, or the injected fault's (a timeout delays a good reply)."""
+        return (
+            self.reply(messages)
+            if kind in (None, "timeout")
+            else self._faulty_reply(kind, messages)
+        )
+
     def _generate(
         self,
         messages: list[BaseMessage],
@@ -271,16 +279,10 @@ class FaultyChatModel(ScriptedChatModel):
         **kwargs: Any,
     ) -> ChatResult:
         kind = self._fault(messages)
-        if kind == "timeout":
-            time.sleep(self.hang)
-        if self.latency:
-            time.sleep(self.latency)
-        content = (
-            self.reply(messages)
-            if kind in (None, "timeout")
-            else self._faulty_reply(kind, messages)
-        )
-        return self._result(content, messages)
+        delay = self.latency + (self.hang if kind == "timeout" else 0.0)
+        if delay:
+            time.sleep(delay)
+        return self._result(self._content(kind, messages), messages)
 
     async def _agenerate(
         self,
@@ -290,16 +292,10 @@ class FaultyChatModel(ScriptedChatModel):
         **kwargs: Any,
     ) -> ChatResult:
         kind = self._fault(messages)
-        if kind == "timeout":
-            await asyncio.sleep(self.hang)
-        if self.latency:
-            await asyncio.sleep(self.latency)
-        content = (
-            self.reply(messages)
-            if kind in (None, "timeout")
-            else self._faulty_reply(kind, messages)
-        )
-        return self._result(content, messages)
+        delay = self.latency + (self.hang if kind == "timeout" else 0.0)
+        if delay:
+            await asyncio.sleep(delay)
+        return self._result(self._content(kind, messages), messages)
 
 
 def _traits(angle: float) -> list[str]:

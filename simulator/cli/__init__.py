@@ -51,6 +51,23 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def add_llm_options(parser: argparse.ArgumentParser, what: str) -> None:
+    """The ``--llm`` and ``--llm-timeout`` options shared by ``run`` and ``svo``."""
+    parser.add_argument(
+        "--llm",
+        metavar="MODEL",
+        help=f"{what} through a chat model: 'scripted' (offline) or a LangChain model id "
+        "such as openai:gpt-4o-mini",
+    )
+    parser.add_argument(
+        "--llm-timeout",
+        type=float,
+        default=60.0,
+        metavar="SECONDS",
+        help="seconds per LLM call before it counts as a timeout (60)",
+    )
+
+
 def _version() -> str:
     from plurisim import __version__
 

@@ -6,6 +6,8 @@ import argparse
 import json
 from typing import Any
 
+from plurisim.cli import add_llm_options
+
 __all__ = ["register"]
 
 
@@ -25,22 +27,11 @@ def register(sub: Any) -> None:
     p.add_argument(
         "--deliberation", action="store_true", help="individuals deliberate on a social graph"
     )
-    p.add_argument(
-        "--llm",
-        metavar="MODEL",
-        help="LLM-backed agents: 'scripted' (offline) or a LangChain model id such as openai:gpt-4o-mini",
-    )
-    p.add_argument(
-        "--llm-timeout",
-        type=float,
-        default=60.0,
-        metavar="SECONDS",
-        help="seconds per LLM call before it counts as a timeout (60)",
-    )
     p.add_argument("--json", action="store_true", help="print the result as JSON")
     p.add_argument(
         "--out", metavar="DIR", help="write result.json, rounds.csv, transcript.md and figures"
     )
+    add_llm_options(p, "LLM-backed agents")
     p.set_defaults(handler=run)
 
 

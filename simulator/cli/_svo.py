@@ -6,6 +6,8 @@ import argparse
 import json
 from typing import Any
 
+from plurisim.cli import add_llm_options
+
 __all__ = ["register"]
 
 
@@ -33,20 +35,9 @@ def register(sub: Any) -> None:
     p.add_argument(
         "--seeds", type=int, default=20, help="seeds per SVO mix with --negotiation (20)"
     )
-    p.add_argument(
-        "--llm",
-        metavar="MODEL",
-        help="answer through a chat model (HVAE's three steps): 'scripted' or a LangChain model id",
-    )
-    p.add_argument(
-        "--llm-timeout",
-        type=float,
-        default=60.0,
-        metavar="SECONDS",
-        help="seconds per LLM call before it counts as a timeout (60)",
-    )
     p.add_argument("--json", action="store_true", help="print one object per target")
     p.add_argument("--out", metavar="DIR", help="write tables and figures here")
+    add_llm_options(p, "answer (HVAE's three steps)")
     p.set_defaults(handler=run)
 
 

@@ -18,14 +18,13 @@ import hashlib
 import json
 import os
 import platform
-import tempfile
 from datetime import UTC, datetime
 from importlib import metadata
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
-from plurisim._io import write_text_atomic
+from plurisim._io import atomic_path, write_text_atomic
 from plurisim.errors import SpecError
 
 __all__ = ["ResultStore", "package_versions"]
@@ -169,15 +168,8 @@ class ResultStore:
         """Assemble every run into the metrics table and mark the sweep complete."""
         table = self.table()
         if _parquet():
-            target = self.folder / "metrics.parquet"
-            fd, tmp = tempfile.mkstemp(dir=self.folder, prefix=".metrics.", suffix=".parquet")
-            os.close(fd)
-            try:
+            with atomic_path(self.folder / "metrics.parquet") as tmp:
                 table.to_parquet(tmp, index=False)
-                os.replace(tmp, target)
-            finally:
-                if os.path.exists(tmp):
-                    os.unlink(tmp)
             stale = self.folder / "metrics.csv"
         else:
             write_text_atomic(self.folder / "metrics.csv", table.to_csv(index=False))

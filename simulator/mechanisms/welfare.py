@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import math
 import weakref
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -44,6 +45,7 @@ from plurisim.mechanisms._common import (
 )
 from plurisim.mechanisms._milp import PackageModel
 from plurisim.outcome import Outcome
+from plurisim.package_space import PackageSpace
 from plurisim.problem import Problem
 
 __all__ = [
@@ -61,6 +63,36 @@ GAIN_EPS = 1e-4  # a gain below this (in utility units) does not count as a gain
 
 def _params(**kw: Any) -> dict[str, Any]:
     return {k: v for k, v in kw.items() if k != "rng"}
+
+
+def _lexicographic(
+    problem: Problem,
+    name: str,
+    *,
+    engine: str,
+    time_limit: float,
+    tie_break: str,
+    keys: Callable[[PackageSpace], list[FloatArray]],
+    stages: Callable[[PackageModel], list[Stage]],
+) -> tuple[NDArray[np.bool_], str, float, dict[str, Any]]:
+    """Solve a rule given as lexicographic objectives, by enumeration or by MILP.
+
+    ``keys`` gives each objective's value for every enumerated package; ``stages``
+    builds the same objectives as MILP stages. Returns the package, status, gap and
+    details.
+    """
+    space = resolve_engine(problem, engine, name)
+    if space is not None:
+        mask = space.mask(select_stages(space, keys(space), tie_break))
+        return mask, "optimal", 0.0, {"engine": "enumerate", "packages": len(space)}
+    model = PackageModel(problem)
+    sol, _ = solve_stages(model, stages(model), time_limit=time_limit, tie_break=tie_break)
+    return (
+        sol.x,
+        sol.status,
+        sol.gap,
+        {"engine": "milp", "seconds": sol.seconds, "bound": sol.bound},
+    )
 
 
 def utilitarian(
@@ -107,23 +139,19 @@ def utilitarian(
     check_common("utilitarian", engine, time_limit, tie_break)
     params = _params(weighting=weighting, engine=engine, time_limit=time_limit, tie_break=tie_break)
     w = problem.weights if weighting == "group" else problem.population_weights()
-    space = resolve_engine(problem, engine, "utilitarian")
-    if space is not None:
-        values = space.utilities.sum(axis=1) if weighting == "group" else space.totals(problem, w)
-        mask = space.mask(select_stages(space, [values], tie_break))
-        status, gap, details = "optimal", 0.0, {"engine": "enumerate", "packages": len(space)}
-    else:
-        model = PackageModel(problem)
-        a, _ = model.utility(w)
-        sol, _ = solve_stages(
-            model, [Stage(a.sum(axis=0))], time_limit=time_limit, tie_break=tie_break
-        )
-        mask, status, gap = sol.x, sol.status, sol.gap
-        details = {
-            "engine": "milp",
-            "seconds": sol.seconds,
-            "bound": sol.bound + _const(problem, w),
-        }
+    mask, status, gap, details = _lexicographic(
+        problem,
+        "utilitarian",
+        engine=engine,
+        time_limit=time_limit,
+        tie_break=tie_break,
+        keys=lambda sp: [
+            sp.utilities.sum(axis=1) if weighting == "group" else sp.totals(problem, w)
+        ],
+        stages=lambda model: [Stage(model.utility(w)[0].sum(axis=0))],
+    )
+    if "bound" in details:
+        details["bound"] += _const(problem, w)
     objective = float((problem.levels(mask) * w).sum())
     return make_outcome(
         problem,
@@ -160,20 +188,20 @@ def maximin(
     """
     check_common("maximin", engine, time_limit, tie_break)
     params = _params(engine=engine, time_limit=time_limit, tie_break=tie_break)
-    space = resolve_engine(problem, engine, "maximin")
-    if space is not None:
-        u = space.utilities
-        mask = space.mask(select_stages(space, [u.min(axis=1), u.sum(axis=1)], tie_break))
-        status, gap, details = "optimal", 0.0, {"engine": "enumerate", "packages": len(space)}
-    else:
-        model = PackageModel(problem)
+
+    def stages(model: PackageModel) -> list[Stage]:
         t = _add_min_var(model)
-        a, _ = model.utility()
-        stages = [Stage(_unit(model, t)), Stage(a.sum(axis=0))]
-        sol, _ = solve_stages(model, stages, time_limit=time_limit, tie_break=tie_break)
-        mask, status, gap = sol.x, sol.status, sol.gap
-        details = {"engine": "milp", "seconds": sol.seconds, "bound": sol.bound}
-    objective = float(problem.group_utilities(mask).min())
+        return [Stage(_unit(model, t)), Stage(model.utility()[0].sum(axis=0))]
+
+    mask, status, gap, details = _lexicographic(
+        problem,
+        "maximin",
+        engine=engine,
+        time_limit=time_limit,
+        tie_break=tie_break,
+        keys=lambda sp: [sp.utilities.min(axis=1), sp.utilities.sum(axis=1)],
+        stages=stages,
+    )
     return make_outcome(
         problem,
         "maximin",
@@ -181,7 +209,7 @@ def maximin(
         params=params,
         status=status,
         gap=gap,
-        objective=objective,
+        objective=float(problem.group_utilities(mask).min()),
         details=details,
     )
 
@@ -240,19 +268,13 @@ def leximin(
     """
     check_common("leximin", engine, time_limit, tie_break)
     params = _params(engine=engine, time_limit=time_limit, tie_break=tie_break)
-    space = resolve_engine(problem, engine, "leximin")
-    if space is not None:
-        srt = np.sort(space.utilities, axis=1)
-        keys = [srt[:, k] for k in range(problem.n_groups)]
-        mask = space.mask(select_stages(space, keys, tie_break))
-        status, gap, details = "optimal", 0.0, {"engine": "enumerate", "packages": len(space)}
-    else:
-        model = PackageModel(problem)
-        g_n = problem.n_groups
+    g_n = problem.n_groups
+
+    def stages(model: PackageModel) -> list[Stage]:
         a, const = model.utility()
         lo, hi = model.expression_bounds(a, const)
         spread = float(hi.max() - lo.min()) + 1.0
-        stages = []
+        out = []
         for k in range(1, g_n + 1):
             r = model.add_var(float(lo.min()) - 1.0, float(hi.max()) + 1.0)
             ds = [model.add_var(0.0, spread) for _ in range(g_n)]
@@ -266,12 +288,24 @@ def leximin(
             coefs = np.zeros(model.n_vars)
             coefs[r] = k
             coefs[ds] = -1.0
-            stages.append(Stage(coefs, name=f"sum of the {k} smallest"))
+            out.append(Stage(coefs, name=f"sum of the {k} smallest"))
         # pad earlier stages to the final width
-        stages = [Stage(np.pad(s.coefs, (0, model.n_vars - s.coefs.size)), s.name) for s in stages]
-        sol, _ = solve_stages(model, stages, time_limit=time_limit, tie_break=tie_break)
-        mask, status, gap = sol.x, sol.status, sol.gap
-        details = {"engine": "milp", "seconds": sol.seconds}
+        return [Stage(np.pad(st.coefs, (0, model.n_vars - st.coefs.size)), st.name) for st in out]
+
+    def keys(space: PackageSpace) -> list[FloatArray]:
+        srt = np.sort(space.utilities, axis=1)
+        return [srt[:, k] for k in range(g_n)]
+
+    mask, status, gap, details = _lexicographic(
+        problem,
+        "leximin",
+        engine=engine,
+        time_limit=time_limit,
+        tie_break=tie_break,
+        keys=keys,
+        stages=stages,
+    )
+    details.pop("bound", None)
     u = np.sort(problem.group_utilities(mask))
     details["sorted_utilities"] = [round(float(v), 9) for v in u]
     return make_outcome(
@@ -543,29 +577,35 @@ def kalai_smorodinsky(
     ideal = ideal_utilities(problem, engine=engine, time_limit=time_limit)
     span = ideal - d
     scale = np.where(span >= GAIN_EPS, span, 0.0)
-    space = resolve_engine(problem, engine, "kalai_smorodinsky")
-    if space is not None:
+
+    def keys(space: PackageSpace) -> list[FloatArray]:
         shares = np.where(
             scale > 0, (space.utilities - d) / np.where(scale > 0, scale, 1.0), np.inf
         )
         worst = shares.min(axis=1)
         if not np.isfinite(worst).any():
             worst = np.zeros(len(space))
-        total = np.where(np.isfinite(shares), shares, 0.0).sum(axis=1)
-        mask = space.mask(select_stages(space, [worst, total], tie_break))
-        status, gap, details = "optimal", 0.0, {"engine": "enumerate", "packages": len(space)}
-    else:
-        model = PackageModel(problem)
+        return [worst, np.where(np.isfinite(shares), shares, 0.0).sum(axis=1)]
+
+    def stages(model: PackageModel) -> list[Stage]:
         t = _add_min_var(model, scale=scale, shift=d)
         a, _ = model.utility()
         share_sum = (a[scale > 0] / scale[scale > 0, None]).sum(axis=0)
-        stages = [
+        return [
             Stage(_unit(model, t)),
             Stage(np.pad(share_sum, (0, model.n_vars - share_sum.size))),
         ]
-        sol, _ = solve_stages(model, stages, time_limit=time_limit, tie_break=tie_break)
-        mask, status, gap = sol.x, sol.status, sol.gap
-        details = {"engine": "milp", "seconds": sol.seconds}
+
+    mask, status, gap, details = _lexicographic(
+        problem,
+        "kalai_smorodinsky",
+        engine=engine,
+        time_limit=time_limit,
+        tie_break=tie_break,
+        keys=keys,
+        stages=stages,
+    )
+    details.pop("bound", None)
     u = problem.group_utilities(mask)
     shares_x = (u - d)[scale > 0] / scale[scale > 0]
     return make_outcome(
