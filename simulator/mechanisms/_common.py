@@ -10,7 +10,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 from plurisim._validation import check_choice, check_real
-from plurisim.errors import InfeasibleError, ParameterError, TieError
+from plurisim.errors import InfeasibleError, ParameterError, SolverError, TieError
 from plurisim.mechanisms._milp import MILPSolution, PackageModel
 from plurisim.outcome import Outcome
 from plurisim.package_space import MAX_PACKAGES, PackageSpace, space_of
@@ -107,7 +107,23 @@ def solve_stages(
     cut: MILPSolution | None = None
     for stage in stages:
         remaining = max(deadline - time.perf_counter(), 1e-3)
-        sol = model.solve(stage.coefs, time_limit=remaining)
+        try:
+            found = model.solve(stage.coefs, time_limit=remaining)
+        except SolverError:
+            if sol is None:  # nothing found in time: the empty package, which always fits
+                empty = np.zeros(model.m, dtype=bool)
+                return MILPSolution(
+                    x=empty,
+                    values=np.zeros(model.n_vars),
+                    status="time_limit",
+                    gap=float("inf"),
+                    objective=float("nan"),
+                    bound=float("inf"),
+                    seconds=time_limit,
+                ), optima
+            cut = sol  # the last stage found no package in time; keep the earlier optimum
+            break
+        sol = found
         if sol.status != "optimal":
             cut = sol
             break

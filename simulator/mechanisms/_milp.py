@@ -11,6 +11,7 @@ at ``min(cap - b, E x)`` at the optimum and the model is exact.
 from __future__ import annotations
 
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -46,16 +47,21 @@ class PackageModel:
     Parameters
     ----------
     problem : Problem
+    groups : sequence of int, optional
+        Model only these groups' levels (a smaller model, for objectives that involve
+        only them); :meth:`utility` then refuses weight on any other group.
     """
 
-    def __init__(self, problem: Problem) -> None:
+    def __init__(self, problem: Problem, groups: Sequence[int] | None = None) -> None:
         self.problem = problem
         g_n, m, d = problem.effects.shape
         head = problem.caps[None, :] - problem.baseline
         pos = np.clip(problem.effects, 0, None).sum(axis=1)
         neg = np.clip(problem.effects, None, 0).sum(axis=1)
+        self.modeled = np.zeros(g_n, dtype=bool)
+        self.modeled[list(range(g_n)) if groups is None else list(groups)] = True
         self.active = pos > head + 1e-12  # (G, d): can the cap bind?
-        pairs = np.argwhere(self.active)
+        pairs = np.argwhere(self.active & self.modeled[:, None])
         self.pairs = pairs
         self.m = m
         self._lb: list[float] = [0.0] * m
@@ -118,6 +124,11 @@ class PackageModel:
         """
         p = self.problem
         w = p.weights if weights is None else np.asarray(weights, dtype=float)
+        if weights is not None and np.any(w[~self.modeled] != 0):
+            raise ValueError(
+                "this model covers only some groups; weights on the others are not allowed"
+            )
+        w = np.where(self.modeled[:, None], w, 0.0)
         g_n = p.n_groups
         a = np.zeros((g_n, self.n_vars))
         const = (w * p.baseline).sum(axis=1)

@@ -32,6 +32,7 @@ __all__ = [
     "base_design_outcomes",
     "best_base_design",
     "greedy",
+    "greedy_package",
     "mes",
     "standalone_gains",
     "status_quo",
@@ -214,6 +215,13 @@ def _greedy_fill(
         chosen[j] = True
         raw = raw + effects[j]
         trace.append({"add": ids[j], "gain": float(gains[cand == j][0]), "cost": float(costs[j])})
+
+
+def greedy_package(problem: Problem, weights: FloatArray) -> NDArray[np.bool_]:
+    """The greedy package for ``sum_g sum_k weights[g, k] level[g, k]`` (ties: scenario order)."""
+    return _greedy_fill(
+        problem, np.zeros(problem.n_interventions, dtype=bool), weights, TieBreaking("index"), []
+    )
 
 
 def greedy(

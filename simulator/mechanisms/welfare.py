@@ -26,6 +26,7 @@ Examples
 from __future__ import annotations
 
 import math
+import time
 import weakref
 from collections.abc import Callable
 from typing import Any
@@ -33,7 +34,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 from plurisim._validation import check_choice
-from plurisim.errors import ParameterError
+from plurisim.errors import ParameterError, SolverError
 from plurisim.mechanisms._common import (
     Stage,
     check_common,
@@ -44,6 +45,7 @@ from plurisim.mechanisms._common import (
     tolerance,
 )
 from plurisim.mechanisms._milp import PackageModel
+from plurisim.mechanisms.budgeting import greedy_package
 from plurisim.outcome import Outcome
 from plurisim.package_space import PackageSpace
 from plurisim.problem import Problem
@@ -74,12 +76,14 @@ def _lexicographic(
     tie_break: str,
     keys: Callable[[PackageSpace], list[FloatArray]],
     stages: Callable[[PackageModel], list[Stage]],
+    rank: Callable[[NDArray[np.bool_]], tuple[float, ...]],
 ) -> tuple[NDArray[np.bool_], str, float, dict[str, Any]]:
     """Solve a rule given as lexicographic objectives, by enumeration or by MILP.
 
     ``keys`` gives each objective's value for every enumerated package; ``stages``
-    builds the same objectives as MILP stages. Returns the package, status, gap and
-    details.
+    builds the same objectives as MILP stages; ``rank`` scores one package by the
+    same objectives, to pick among quick candidates when the MILP finds no package in
+    time. Returns the package, status, gap and details.
     """
     space = resolve_engine(problem, engine, name)
     if space is not None:
@@ -87,12 +91,33 @@ def _lexicographic(
         return mask, "optimal", 0.0, {"engine": "enumerate", "packages": len(space)}
     model = PackageModel(problem)
     sol, _ = solve_stages(model, stages(model), time_limit=time_limit, tie_break=tie_break)
-    return (
-        sol.x,
-        sol.status,
-        sol.gap,
-        {"engine": "milp", "seconds": sol.seconds, "bound": sol.bound},
-    )
+    details: dict[str, Any] = {"engine": "milp", "seconds": sol.seconds, "bound": sol.bound}
+    if not np.isfinite(sol.gap):  # no package found in time
+        details["fallback"] = "greedy"
+        return best_candidate(problem, rank), sol.status, sol.gap, details
+    return sol.x, sol.status, sol.gap, details
+
+
+def greedy_candidates(problem: Problem) -> list[NDArray[np.bool_]]:
+    """Quick feasible packages: empty, the utilitarian greedy and each group's greedy."""
+    eye = np.eye(problem.n_groups)
+    return [
+        np.zeros(problem.n_interventions, dtype=bool),
+        greedy_package(problem, problem.weights),
+        *(
+            greedy_package(problem, eye[g][:, None] * problem.weights)
+            for g in range(problem.n_groups)
+        ),
+    ]
+
+
+def best_candidate(
+    problem: Problem, rank: Callable[[NDArray[np.bool_]], tuple[float, ...]]
+) -> NDArray[np.bool_]:
+    """The best of :func:`greedy_candidates` by ``rank`` (the first on ties)."""
+    candidates = greedy_candidates(problem)
+    scores = [rank(c) for c in candidates]
+    return candidates[max(range(len(candidates)), key=lambda i: scores[i])]
 
 
 def utilitarian(
@@ -149,6 +174,7 @@ def utilitarian(
             sp.utilities.sum(axis=1) if weighting == "group" else sp.totals(problem, w)
         ],
         stages=lambda model: [Stage(model.utility(w)[0].sum(axis=0))],
+        rank=lambda x: (float((problem.levels(x) * w).sum()),),
     )
     if "bound" in details:
         details["bound"] += _const(problem, w)
@@ -201,6 +227,10 @@ def maximin(
         tie_break=tie_break,
         keys=lambda sp: [sp.utilities.min(axis=1), sp.utilities.sum(axis=1)],
         stages=stages,
+        rank=lambda x: (
+            float(problem.group_utilities(x).min()),
+            float(problem.group_utilities(x).sum()),
+        ),
     )
     return make_outcome(
         problem,
@@ -304,6 +334,7 @@ def leximin(
         tie_break=tie_break,
         keys=keys,
         stages=stages,
+        rank=lambda x: tuple(float(v) for v in np.sort(problem.group_utilities(x))),
     )
     details.pop("bound", None)
     u = np.sort(problem.group_utilities(mask))
@@ -343,7 +374,11 @@ _IDEALS: weakref.WeakKeyDictionary[Problem, FloatArray] = weakref.WeakKeyDiction
 def ideal_utilities(
     problem: Problem, *, engine: str = "auto", time_limit: float = 30.0
 ) -> FloatArray:
-    """Each group's best utility over all packages that fit the budget (cached).
+    """Each group's best utility over all packages that fit the budget.
+
+    With the MILP, ``time_limit`` is shared by all groups; a group whose solve runs
+    out of time keeps the best utility found (a lower bound on its ideal). Exact
+    results are cached per problem; lower bounds are not.
 
     Examples
     --------
@@ -359,16 +394,36 @@ def ideal_utilities(
     if space is not None:
         out = space.utilities.max(axis=0)
     else:
-        out = np.empty(problem.n_groups)
+        # One small model per group (only its own levels), sharing the time limit;
+        # a group whose solve is cut short keeps its best package found so far.
+        deadline = time.perf_counter() + time_limit
+        # Start from each group's greedy package: a good lower bound, found at once.
+        out = np.array(
+            [
+                problem.group_utilities(
+                    greedy_package(problem, np.eye(problem.n_groups)[g][:, None] * problem.weights)
+                )[g]
+                for g in range(problem.n_groups)
+            ]
+        )
+        exact = True
         for g in range(problem.n_groups):
-            model = PackageModel(problem)
+            remaining = deadline - time.perf_counter()
+            if remaining <= 0:
+                exact = False
+                break
+            model = PackageModel(problem, groups=[g])
             a, _ = model.utility()
-            sol = model.solve(a[g], time_limit=time_limit)
-            out[g] = (
-                problem.group_utilities(sol.x)[g]
-                if sol.status == "optimal"
-                else sol.bound + model.utility()[1][g]
-            )
+            try:
+                sol = model.solve(a[g], time_limit=remaining)
+            except SolverError:
+                exact = False
+                continue
+            exact = exact and sol.status == "optimal"
+            out[g] = max(out[g], problem.group_utilities(sol.x)[g])
+        if not exact:  # lower bounds: not cached, a longer time limit may do better
+            out.setflags(write=False)
+            return out
     out.setflags(write=False)
     _IDEALS[problem] = out
     return out
@@ -439,15 +494,15 @@ def nash(
 def _nash_milp(
     problem: Problem, d: FloatArray, time_limit: float
 ) -> tuple[NDArray[np.bool_], str, float, dict[str, Any]]:
-    import time
 
     deadline = time.perf_counter() + time_limit
-    ideal = ideal_utilities(problem, time_limit=time_limit)
     model = PackageModel(problem)
     a, const = model.utility()
-    low_u, _ = model.expression_bounds(a, const)
-    can_gain = ideal - d >= GAIN_EPS
-    gmax = np.maximum(ideal - d, GAIN_EPS)
+    low_u, high_u = model.expression_bounds(a, const)
+    # Upper bounds on each group's utility suffice here (for the variables' bounds); a
+    # group whose bound shows it cannot gain is left out of the product.
+    can_gain = high_u - d >= GAIN_EPS
+    gmax = np.maximum(high_u - d, GAIN_EPS)
     gmin = np.minimum(low_u - d, 0.0)
     p_col: dict[int, int] = {}
     v_col: dict[int, int] = {}
@@ -497,7 +552,18 @@ def _nash_milp(
     # Stage 1: as many gaining groups as possible.
     count = np.zeros(model.n_vars)
     count[list(p_col.values())] = 1.0
-    first = model.solve(count, time_limit=max(deadline - time.perf_counter(), 1e-3))
+    try:
+        first = model.solve(count, time_limit=max(deadline - time.perf_counter(), 1e-3))
+    except SolverError:  # nothing found in time: the best quick candidate
+        details["gaining_groups_target"] = None
+        details["fallback"] = "greedy"
+
+        def rank(x: NDArray[np.bool_]) -> tuple[float, float]:
+            gains = problem.group_utilities(x) - d
+            pos = gains >= GAIN_EPS
+            return float(pos.sum()), float(np.log(gains[pos]).sum())
+
+        return best_candidate(problem, rank), "time_limit", float("inf"), details
     k_best = round(first.objective)
     model.add_dense_row(count, k_best - 0.5, np.inf)
     # Stage 2: outer approximation of sum log gains.
@@ -510,9 +576,13 @@ def _nash_milp(
         if remaining <= 0:
             status = "time_limit"
             break
-        sol = model.solve(
-            np.pad(objective, (0, model.n_vars - objective.size)), time_limit=remaining
-        )
+        try:
+            sol = model.solve(
+                np.pad(objective, (0, model.n_vars - objective.size)), time_limit=remaining
+            )
+        except SolverError:
+            status = "time_limit"
+            break
         gains = problem.group_utilities(sol.x) - d
         pos = gains >= GAIN_EPS
         value = float(np.log(gains[pos]).sum()) if int(pos.sum()) >= k_best else -np.inf
@@ -574,7 +644,10 @@ def kalai_smorodinsky(
         else np.asarray(disagreement).tolist(),
     )
     d = _disagreement(problem, disagreement, "kalai_smorodinsky")
-    ideal = ideal_utilities(problem, engine=engine, time_limit=time_limit)
+    started = time.perf_counter()
+    # One time budget for both: the ideals may use half, the rule itself the rest.
+    ideal = ideal_utilities(problem, engine=engine, time_limit=time_limit / 2)
+    remaining = max(time_limit - (time.perf_counter() - started), 1e-3)
     span = ideal - d
     scale = np.where(span >= GAIN_EPS, span, 0.0)
 
@@ -586,6 +659,9 @@ def kalai_smorodinsky(
         if not np.isfinite(worst).any():
             worst = np.zeros(len(space))
         return [worst, np.where(np.isfinite(shares), shares, 0.0).sum(axis=1)]
+
+    def share_of(x: NDArray[np.bool_]) -> FloatArray:
+        return np.asarray((problem.group_utilities(x) - d)[scale > 0] / scale[scale > 0])
 
     def stages(model: PackageModel) -> list[Stage]:
         t = _add_min_var(model, scale=scale, shift=d)
@@ -600,12 +676,14 @@ def kalai_smorodinsky(
         problem,
         "kalai_smorodinsky",
         engine=engine,
-        time_limit=time_limit,
+        time_limit=remaining,
         tie_break=tie_break,
         keys=keys,
         stages=stages,
+        rank=lambda x: (float(share_of(x).min(initial=np.inf)), float(share_of(x).sum())),
     )
     details.pop("bound", None)
+    details["ideals_exact"] = problem in _IDEALS
     u = problem.group_utilities(mask)
     shares_x = (u - d)[scale > 0] / scale[scale > 0]
     return make_outcome(

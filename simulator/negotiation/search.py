@@ -116,7 +116,9 @@ class PackageSearch:
             top = float(values.max())
             pick = rows[np.flatnonzero(values >= top - 1e-9 * max(1.0, abs(top)))[0]]
             return self.space.mask(int(pick))
-        model = self._model(forced, allowed)
+        # Without floors, only the groups in the objective need their levels modeled.
+        involved = None if floors is not None else np.flatnonzero(np.abs(coefs).sum(axis=1) > 0)
+        model = self._model(forced, allowed, involved)
         a, const = model.utility()
         if floors is not None:
             for g in range(self.problem.n_groups):
@@ -183,8 +185,15 @@ class PackageSearch:
         obj[t] = 1.0
         return model.solve(obj, time_limit=self.time_limit).x
 
-    def _model(self, forced: BoolArray | None, allowed: BoolArray | None) -> PackageModel:
-        model = PackageModel(self.problem)
+    def _model(
+        self,
+        forced: BoolArray | None,
+        allowed: BoolArray | None,
+        groups: NDArray[np.intp] | None = None,
+    ) -> PackageModel:
+        model = PackageModel(
+            self.problem, groups=None if groups is None else [int(g) for g in groups]
+        )
         if forced is not None:
             for j in np.flatnonzero(forced):
                 model._lb[j] = 1.0
