@@ -429,6 +429,27 @@ def ideal_utilities(
     return out
 
 
+def _bargaining(
+    name: str,
+    problem: Problem,
+    disagreement: ArrayLike | str | None,
+    engine: str,
+    time_limit: float,
+    tie_break: str,
+) -> tuple[dict[str, Any], FloatArray]:
+    """Check a bargaining rule's parameters; return them and the disagreement point."""
+    check_common(name, engine, time_limit, tie_break)
+    params = _params(
+        engine=engine,
+        time_limit=time_limit,
+        tie_break=tie_break,
+        disagreement=None
+        if disagreement is None or isinstance(disagreement, str)
+        else np.asarray(disagreement).tolist(),
+    )
+    return params, _disagreement(problem, disagreement, name)
+
+
 def nash(
     problem: Problem,
     *,
@@ -455,16 +476,7 @@ def nash(
     >>> nash(p).package
     ('ramps', 'benches', 'skate_ramp')
     """
-    check_common("nash", engine, time_limit, tie_break)
-    params = _params(
-        engine=engine,
-        time_limit=time_limit,
-        tie_break=tie_break,
-        disagreement=None
-        if disagreement is None or isinstance(disagreement, str)
-        else np.asarray(disagreement).tolist(),
-    )
-    d = _disagreement(problem, disagreement, "nash")
+    params, d = _bargaining("nash", problem, disagreement, engine, time_limit, tie_break)
     space = resolve_engine(problem, engine, "nash")
     if space is not None:
         gain = space.utilities - d
@@ -634,16 +646,9 @@ def kalai_smorodinsky(
     >>> 0 <= kalai_smorodinsky(p).objective <= 1
     True
     """
-    check_common("kalai_smorodinsky", engine, time_limit, tie_break)
-    params = _params(
-        engine=engine,
-        time_limit=time_limit,
-        tie_break=tie_break,
-        disagreement=None
-        if disagreement is None or isinstance(disagreement, str)
-        else np.asarray(disagreement).tolist(),
+    params, d = _bargaining(
+        "kalai_smorodinsky", problem, disagreement, engine, time_limit, tie_break
     )
-    d = _disagreement(problem, disagreement, "kalai_smorodinsky")
     started = time.perf_counter()
     # One time budget for both: the ideals may use half, the rule itself the rest.
     ideal = ideal_utilities(problem, engine=engine, time_limit=time_limit / 2)
