@@ -73,14 +73,6 @@ class PackageSpace:
         """The boolean mask of one package."""
         return self.masks(np.array([row]))[0]
 
-    def find(self, mask: NDArray[np.bool_]) -> int:
-        """Row of the package equal to ``mask``; ``-1`` if it is not feasible."""
-        code = np.uint64(0)
-        for j in np.flatnonzero(mask):
-            code |= np.uint64(1) << np.uint64(j)
-        hits = np.flatnonzero(self.bits == code)
-        return int(hits[0]) if hits.size else -1
-
     def best(self, values: NDArray[np.float64], *, rtol: float = 1e-9, atol: float = 1e-12) -> int:
         """Row of the best value, ties (within tolerance) to the first in package order."""
         top = float(np.max(values))

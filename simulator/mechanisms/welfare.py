@@ -42,7 +42,6 @@ from plurisim.mechanisms._common import (
     resolve_engine,
     select_stages,
     solve_stages,
-    tolerance,
 )
 from plurisim.mechanisms._milp import PackageModel
 from plurisim.mechanisms.budgeting import greedy_package
@@ -391,22 +390,15 @@ def ideal_utilities(
     if problem in _IDEALS:
         return _IDEALS[problem]
     space = resolve_engine(problem, engine, "ideal_utilities")
+    exact = True
     if space is not None:
         out = space.utilities.max(axis=0)
     else:
         # One small model per group (only its own levels), sharing the time limit;
-        # a group whose solve is cut short keeps its best package found so far.
+        # a group whose solve is cut short keeps its best package found so far,
+        # starting from the greedy candidates: good lower bounds, found at once.
         deadline = time.perf_counter() + time_limit
-        # Start from each group's greedy package: a good lower bound, found at once.
-        out = np.array(
-            [
-                problem.group_utilities(
-                    greedy_package(problem, np.eye(problem.n_groups)[g][:, None] * problem.weights)
-                )[g]
-                for g in range(problem.n_groups)
-            ]
-        )
-        exact = True
+        out = problem.group_utilities(np.array(greedy_candidates(problem))).max(axis=0)
         for g in range(problem.n_groups):
             remaining = deadline - time.perf_counter()
             if remaining <= 0:
@@ -421,11 +413,9 @@ def ideal_utilities(
                 continue
             exact = exact and sol.status == "optimal"
             out[g] = max(out[g], problem.group_utilities(sol.x)[g])
-        if not exact:  # lower bounds: not cached, a longer time limit may do better
-            out.setflags(write=False)
-            return out
     out.setflags(write=False)
-    _IDEALS[problem] = out
+    if exact:  # lower bounds are not cached: a longer time limit may do better
+        _IDEALS[problem] = out
     return out
 
 
@@ -523,7 +513,6 @@ def _nash_milp(
         p_col[g] = model.add_var(0.0, 1.0, integer=True)
         v_col[g] = model.add_var(0.0, float(gmax[g]))
         z_col[g] = model.add_var(min(0.0, math.log(GAIN_EPS)) - 1.0, max(0.0, math.log(gmax[g])))
-    n_cols = model.n_vars
 
     def row_with(entries: dict[int, float], g: int | None = None, sign: float = 1.0) -> FloatArray:
         row = np.zeros(model.n_vars)
@@ -618,7 +607,6 @@ def _nash_milp(
     gap = float(np.expm1(max(bound - best_value, 0.0))) if np.isfinite(best_value) else float("inf")
     if status == "optimal" and gap > 1e-6:
         status = "time_limit"
-    del n_cols
     details["gaining_groups_target"] = int(k_best)
     return best_mask, status, (0.0 if status == "optimal" else gap), details
 
@@ -701,8 +689,3 @@ def kalai_smorodinsky(
         objective=float(shares_x.min()) if shares_x.size else 0.0,
         details=details,
     )
-
-
-def tolerance_of(value: float) -> float:
-    """Exposed for tests: the optimality tolerance used by every exact rule."""
-    return tolerance(value)
