@@ -182,6 +182,10 @@ class ScriptedChatModel(BaseChatModel):
         )
         return ChatResult(generations=[ChatGeneration(message=message)])
 
+    def _plan(self, messages: list[BaseMessage]) -> tuple[float, str]:
+        """How long the call takes and what it answers."""
+        return self.latency, self.reply(messages)
+
     def _generate(
         self,
         messages: list[BaseMessage],
@@ -189,9 +193,10 @@ class ScriptedChatModel(BaseChatModel):
         run_manager: CallbackManagerForLLMRun | None = None,
         **kwargs: Any,
     ) -> ChatResult:
-        if self.latency:
-            time.sleep(self.latency)
-        return self._result(self.reply(messages), messages)
+        delay, content = self._plan(messages)
+        if delay:
+            time.sleep(delay)
+        return self._result(content, messages)
 
     async def _agenerate(
         self,
@@ -200,9 +205,10 @@ class ScriptedChatModel(BaseChatModel):
         run_manager: AsyncCallbackManagerForLLMRun | None = None,
         **kwargs: Any,
     ) -> ChatResult:
-        if self.latency:
-            await asyncio.sleep(self.latency)
-        return self._result(self.reply(messages), messages)
+        delay, content = self._plan(messages)
+        if delay:
+            await asyncio.sleep(delay)
+        return self._result(content, messages)
 
 
 class FaultyChatModel(ScriptedChatModel):
@@ -263,39 +269,13 @@ class FaultyChatModel(ScriptedChatModel):
             good["choice"] = "Z"
         return json.dumps(good)
 
-    def _content(self, kind: str | None, messages: list[BaseMessage]) -> str:
-        """The reply: the rule's, or the injected fault's (a timeout delays a good reply)."""
-        return (
-            self.reply(messages)
-            if kind in (None, "timeout")
-            else self._faulty_reply(kind, messages)
-        )
-
-    def _generate(
-        self,
-        messages: list[BaseMessage],
-        stop: list[str] | None = None,
-        run_manager: CallbackManagerForLLMRun | None = None,
-        **kwargs: Any,
-    ) -> ChatResult:
+    def _plan(self, messages: list[BaseMessage]) -> tuple[float, str]:
+        """The rule's reply or the injected fault's; a timeout delays a good reply."""
         kind = self._fault(messages)
         delay = self.latency + (self.hang if kind == "timeout" else 0.0)
-        if delay:
-            time.sleep(delay)
-        return self._result(self._content(kind, messages), messages)
-
-    async def _agenerate(
-        self,
-        messages: list[BaseMessage],
-        stop: list[str] | None = None,
-        run_manager: AsyncCallbackManagerForLLMRun | None = None,
-        **kwargs: Any,
-    ) -> ChatResult:
-        kind = self._fault(messages)
-        delay = self.latency + (self.hang if kind == "timeout" else 0.0)
-        if delay:
-            await asyncio.sleep(delay)
-        return self._result(self._content(kind, messages), messages)
+        if kind in (None, "timeout"):
+            return delay, self.reply(messages)
+        return delay, self._faulty_reply(kind, messages)
 
 
 def _traits(angle: float) -> list[str]:

@@ -90,18 +90,12 @@ class SweepSpec(_Model):
     transcripts: bool = False
     name: str | None = None
 
-    @field_validator("scenarios", mode="before")
+    @field_validator("scenarios", "mechanisms", mode="before")
     @classmethod
-    def _scenario_shorthand(cls, v: Any) -> Any:
+    def _name_shorthand(cls, v: Any) -> Any:
+        """A bare string in these lists stands for ``{name: string}``."""
         if isinstance(v, list):
             return [{"name": s} if isinstance(s, str) else s for s in v]
-        return v
-
-    @field_validator("mechanisms", mode="before")
-    @classmethod
-    def _mechanism_shorthand(cls, v: Any) -> Any:
-        if isinstance(v, list):
-            return [{"name": m} if isinstance(m, str) else m for m in v]
         return v
 
     @field_validator("grid")

@@ -87,6 +87,18 @@ class PackageSearch:
             keep &= (self.space.bits & ~a) == 0
         return np.flatnonzero(keep)
 
+    def _scored(
+        self,
+        coefs: FloatArray,
+        floors: FloatArray | None,
+        forced: BoolArray | None,
+        allowed: BoolArray | None,
+    ) -> tuple[NDArray[np.intp], FloatArray]:
+        """Rows of the enumerated packages that qualify and each one's objective value."""
+        assert self.levels is not None
+        rows = self._rows(floors, forced, allowed)
+        return rows, np.tensordot(self.levels[rows], coefs, axes=([1, 2], [0, 1]))
+
     # -- proposals --------------------------------------------------------------------
 
     def best(
@@ -108,11 +120,9 @@ class PackageSearch:
             If no package meets the floors and the forced interventions.
         """
         if self.space is not None:
-            assert self.levels is not None
-            rows = self._rows(floors, forced, allowed)
+            rows, values = self._scored(coefs, floors, forced, allowed)
             if rows.size == 0:
                 raise InfeasibleError("No package meets every group's reservation.")
-            values = np.tensordot(self.levels[rows], coefs, axes=([1, 2], [0, 1]))
             top = float(values.max())
             pick = rows[np.flatnonzero(values >= top - 1e-9 * max(1.0, abs(top)))[0]]
             return self.space.mask(int(pick))
@@ -138,11 +148,9 @@ class PackageSearch:
     ) -> list[BoolArray]:
         """The ``k`` best distinct packages for :meth:`best`'s objective, best first."""
         if self.space is not None:
-            assert self.levels is not None
-            rows = self._rows(floors, forced, None)
+            rows, values = self._scored(coefs, floors, forced, None)
             if rows.size == 0:
                 raise InfeasibleError("No package meets every group's reservation.")
-            values = np.tensordot(self.levels[rows], coefs, axes=([1, 2], [0, 1]))
             order = np.lexsort((rows, -values))[:k]  # ties: package order (cheapest first)
             return [self.space.mask(int(rows[i])) for i in order]
         found: list[BoolArray] = []
@@ -289,11 +297,9 @@ class PackageSearch:
             forced[drop] = False
         allowed = cand.copy()
         if self.space is not None:
-            rows = self._rows(None, forced, allowed)
+            rows, values = self._scored(rubric, None, forced, allowed)
             if rows.size == 0:
                 return None
-            assert self.levels is not None
-            values = np.tensordot(self.levels[rows], rubric, axes=([1, 2], [0, 1]))
             best = self.space.mask(int(rows[int(np.argmax(values))]))
         else:
             dropped_to = self._greedy_drop(cand, forced, rubric)
