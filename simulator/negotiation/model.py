@@ -79,8 +79,8 @@ class NegotiationModel(mesa.Model):
         self.reference: Outcome = best_base_design(p) if p.base_designs else status_quo(p)
         self.reference_mask = self.reference.mask(p)
         group_ideal, _ = self.search.ideal_for(p.weights, np.arange(p.n_groups))
-        self.group_ideal = np.maximum(group_ideal, p.group_utilities(self.reference_mask))
         self.group_reserve = p.group_utilities(self.reference_mask)
+        self.group_ideal = np.maximum(group_ideal, self.group_reserve)
         self.group_span = self.group_ideal - self.group_reserve
         self.units = self._build_units()
         self.deliberation: DeliberationState | None = None
