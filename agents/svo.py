@@ -24,8 +24,8 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from plurisim._validation import check_real
 from plurisim.svo import NEUTRAL_ANGLE, OPTIONS, OTHER, SELF, SVOAnswer, utility_angle
+from plurisim.validation import check_real
 
 __all__ = ["SVOAgent"]
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 from plurisim import compile, mechanisms
-from plurisim._text import table
+from plurisim.formatting import table
 from plurisim.scenarios import generate
 
 from benchmarks._util import ms, timed

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from plurisim import compile, negotiate, scenarios
-from plurisim._text import table
+from plurisim.formatting import table
 
 from benchmarks._util import ms, timed
 

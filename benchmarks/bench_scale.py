@@ -6,7 +6,7 @@ import json
 import subprocess
 import sys
 
-from plurisim._text import table
+from plurisim.formatting import table
 
 CHILD = r"""
 import json, resource, sys, time

@@ -5,8 +5,8 @@ from __future__ import annotations
 import tempfile
 import time
 
-from plurisim._text import table
 from plurisim.experiments import sweep
+from plurisim.formatting import table
 
 
 def _spec(count: int) -> dict:

@@ -20,8 +20,8 @@ plurisim.errors.ParameterError: The 'polarization' parameter of generate must be
 from __future__ import annotations
 
 import numpy as np
-from plurisim._validation import check_int, check_real
 from plurisim.scenario import Scenario
+from plurisim.validation import check_int, check_real
 
 __all__ = ["generate"]
 

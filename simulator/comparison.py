@@ -23,7 +23,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from plurisim._text import fmt, table
+from plurisim.formatting import fmt, table
 from plurisim.metrics import evaluate
 from plurisim.outcome import Outcome, to_jsonable
 from plurisim.problem import Problem

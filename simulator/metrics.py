@@ -30,11 +30,11 @@ from typing import Any
 import numpy as np
 import pandas as pd
 from numpy.typing import ArrayLike, NDArray
-from plurisim._validation import check_real
 from plurisim.errors import ParameterError
 from plurisim.outcome import Outcome
 from plurisim.package_space import PackageSpace, space_of
 from plurisim.problem import Problem
+from plurisim.validation import check_real
 
 __all__ = [
     "HEADLINE",

@@ -35,9 +35,9 @@ from typing import Annotated, Any, Literal
 
 import numpy as np
 import yaml
-from plurisim._validation import strip_union_tags
 from plurisim.errors import ParameterError, ScenarioError
 from plurisim.problem import Problem
+from plurisim.validation import strip_union_tags
 from plurisim.values import get_space, normalize, value_to_criteria
 from pydantic import (
     BaseModel,

@@ -36,8 +36,8 @@ from typing import Any, Protocol
 import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
-from plurisim._validation import check_int, check_real
 from plurisim.errors import ParameterError
+from plurisim.validation import check_int, check_real
 
 __all__ = [
     "ATTAINABLE_RANGE",

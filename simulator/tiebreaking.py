@@ -24,8 +24,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
 
-from plurisim._validation import check_choice
 from plurisim.errors import TieError
+from plurisim.validation import check_choice
 
 __all__ = ["TIE_BREAKS", "TieBreaking", "as_tie_breaking"]
 

@@ -16,13 +16,13 @@ from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
-from plurisim._text import fmt
 from plurisim.agents.llm.prompts import PROMPT_VERSION, render
 from plurisim.agents.llm.runtime import Answer, LLMRuntime
 from plurisim.agents.llm.schemas import MediatorReply, ReplyError, StakeholderReply
 from plurisim.agents.mediator import MediatorAgent
 from plurisim.agents.stakeholder import Demand, Responses, StakeholderAgent
 from plurisim.errors import InfeasibleError, ParameterError
+from plurisim.formatting import fmt
 from plurisim.mechanisms.budgeting import _blocked
 from plurisim.negotiation.model import NegotiationModel
 from plurisim.negotiation.params import NegotiationParams

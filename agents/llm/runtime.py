@@ -20,9 +20,9 @@ from typing import Any, TypeVar
 
 from langchain_core.language_models.chat_models import BaseChatModel
 from langchain_core.messages import BaseMessage, HumanMessage, SystemMessage
-from plurisim._validation import check_int, check_real
 from plurisim.agents.llm.prompts import load
 from plurisim.agents.llm.schemas import ReplyError, parse_reply
+from plurisim.validation import check_int, check_real
 from pydantic import BaseModel
 
 __all__ = ["Answer", "LLMRuntime", "LLMStats", "run_sync"]

@@ -7,7 +7,7 @@ import inspect
 import json
 from typing import Any
 
-from plurisim._validation import check_real
+from plurisim.validation import check_real
 
 __all__ = ["register"]
 
@@ -62,7 +62,7 @@ def run(args: argparse.Namespace) -> int:
 def write_outputs(result: Any, out: str) -> None:
     """Write the comparison's table, JSON and figures into ``out``."""
     from plurisim import plots
-    from plurisim._io import ensure_dir, save_figure, write_text_atomic
+    from plurisim.outputs import ensure_dir, save_figure, write_text_atomic
 
     folder = ensure_dir(out)
     write_text_atomic(folder / "comparison.csv", result.to_csv())

@@ -113,7 +113,7 @@ def _run_rule(scenario: Any, args: argparse.Namespace) -> int:
                 f"  {key.replace('_', ' '):22s} {metrics[key]:.4f}  reference {reference[key]:.4f}"
             )
     if args.out:
-        from plurisim._io import ensure_dir, write_text_atomic
+        from plurisim.outputs import ensure_dir, write_text_atomic
 
         folder = ensure_dir(args.out)
         write_text_atomic(folder / "result.json", json.dumps(doc, indent=2))
@@ -123,9 +123,9 @@ def _run_rule(scenario: Any, args: argparse.Namespace) -> int:
 def write_outputs(scenario: Any, result: Any, out: str) -> None:
     """Write a negotiation's result, rounds, transcript and figures into ``out``."""
     from plurisim import plots
-    from plurisim._io import ensure_dir, save_figure, write_text_atomic
     from plurisim.mechanisms import base_design_outcomes, status_quo
     from plurisim.metrics import evaluate
+    from plurisim.outputs import ensure_dir, save_figure, write_text_atomic
     from plurisim.scenario import compile as compile_scenario
 
     folder = ensure_dir(out)

@@ -8,8 +8,8 @@ import sys
 import textwrap
 from typing import Any
 
-from plurisim._text import fmt, table
 from plurisim.errors import ScenarioError
+from plurisim.formatting import fmt, table
 from plurisim.scenario import Scenario, load_scenario, scenario_json_schema
 
 __all__ = ["register"]

@@ -73,7 +73,7 @@ def run(args: argparse.Namespace) -> int:
         ]
         print(json.dumps(records, indent=2))
     else:
-        from plurisim._text import table
+        from plurisim.formatting import table
 
         rows = [
             [
@@ -129,7 +129,7 @@ def _plain(value: Any) -> Any:
 
 def _write(out: str, results: Any, summary: Any, study: Any) -> None:
     from plurisim import plots, svo
-    from plurisim._io import ensure_dir, save_figure, write_text_atomic
+    from plurisim.outputs import ensure_dir, save_figure, write_text_atomic
 
     folder = ensure_dir(out)
     write_text_atomic(folder / "svo_results.csv", results.to_csv(index=False))

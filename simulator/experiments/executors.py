@@ -13,8 +13,8 @@ from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from typing import Any
 
-from plurisim._validation import check_int
 from plurisim.errors import MissingDependencyError, SpecError
+from plurisim.validation import check_int
 
 __all__ = ["Executor", "make_executor"]
 

@@ -26,8 +26,8 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import yaml
-from plurisim._validation import strip_union_tags
 from plurisim.errors import PlurisimError, SpecError
+from plurisim.validation import strip_union_tags
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 __all__ = ["MechanismSpec", "ScenarioSpec", "SeedSpec", "SweepSpec", "load_spec"]

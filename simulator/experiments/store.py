@@ -24,8 +24,8 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
-from plurisim._io import atomic_path, write_text_atomic
 from plurisim.errors import SpecError
+from plurisim.outputs import atomic_path, write_text_atomic
 
 __all__ = ["ResultStore", "package_versions"]
 

@@ -9,12 +9,12 @@ from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
-from plurisim._validation import check_choice, check_real
 from plurisim.errors import InfeasibleError, ParameterError, SolverError, TieError
 from plurisim.mechanisms._milp import MILPSolution, PackageModel
 from plurisim.outcome import Outcome
 from plurisim.package_space import MAX_PACKAGES, PackageSpace, space_of
 from plurisim.problem import Problem
+from plurisim.validation import check_choice, check_real
 
 __all__ = [
     "ENGINES",

@@ -17,9 +17,9 @@ from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
-from plurisim._validation import check_real
 from plurisim.errors import InfeasibleError, SolverError
 from plurisim.problem import Problem
+from plurisim.validation import check_real
 from scipy.optimize import Bounds, LinearConstraint, milp
 from scipy.sparse import coo_array
 

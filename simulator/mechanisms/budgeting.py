@@ -21,12 +21,12 @@ from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
-from plurisim._validation import check_choice
 from plurisim.errors import ParameterError
 from plurisim.mechanisms._common import make_outcome
 from plurisim.outcome import Outcome
 from plurisim.problem import Problem
 from plurisim.tiebreaking import TieBreaking, as_tie_breaking
+from plurisim.validation import check_choice
 
 __all__ = [
     "base_design_outcomes",

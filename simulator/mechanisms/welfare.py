@@ -33,7 +33,6 @@ from typing import Any
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
-from plurisim._validation import check_choice
 from plurisim.errors import ParameterError, SolverError
 from plurisim.mechanisms._common import (
     Stage,
@@ -48,6 +47,7 @@ from plurisim.mechanisms.budgeting import greedy_package
 from plurisim.outcome import Outcome
 from plurisim.package_space import PackageSpace
 from plurisim.problem import Problem
+from plurisim.validation import check_choice
 
 __all__ = [
     "ideal_utilities",

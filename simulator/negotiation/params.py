@@ -8,9 +8,9 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 import numpy as np
-from plurisim._validation import check_choice, check_int, check_real
 from plurisim.errors import ParameterError
 from plurisim.problem import Problem
+from plurisim.validation import check_choice, check_int, check_real
 
 __all__ = ["CONCESSION_EXPONENTS", "NegotiationParams", "concession_exponent"]
 

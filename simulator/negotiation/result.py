@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 import pandas as pd
-from plurisim._text import fmt
+from plurisim.formatting import fmt
 from plurisim.mechanisms import base_design_outcomes, status_quo
 from plurisim.metrics import evaluate
 from plurisim.negotiation.transcript import to_markdown

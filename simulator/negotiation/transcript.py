@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
-from plurisim._text import fmt
+from plurisim.formatting import fmt
 from plurisim.metrics import gini
 
 if TYPE_CHECKING:
