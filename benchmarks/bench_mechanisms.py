@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
-from plurisim import compile, mechanisms
+from plurisim import compile_scenario, mechanisms
 from plurisim.formatting import table
 from plurisim.scenarios import generate
 
@@ -17,7 +17,7 @@ TIME_LIMIT = 5.0
 def rules_table() -> str:
     rows = []
     for g, m in SIZES:
-        problem = compile(
+        problem = compile_scenario(
             generate(
                 n_groups=g,
                 n_interventions=m,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from plurisim import compile, negotiate, scenarios
+from plurisim import compile_scenario, negotiate, scenarios
 from plurisim.formatting import table
 
 from benchmarks._util import ms, timed
@@ -10,7 +10,7 @@ from benchmarks._util import ms, timed
 
 def flagship(repeats: int = 21) -> str:
     scenario = scenarios.load("montreal-streets")
-    problem = compile(scenario, seed=0)
+    problem = compile_scenario(scenario, seed=0)
     negotiate(problem, seed=0)  # warm the caches and imports
     t_problem, _ = timed(lambda: negotiate(problem, seed=1), repeats)
     t_scenario, _ = timed(lambda: negotiate(scenario, seed=1), repeats)
@@ -27,7 +27,7 @@ def individuals(sizes: list[tuple[int, int]], rounds: int = 30) -> str:
         s = scenarios.generate(
             6, m, 4, 0.7, 0.3, seed=1, group_size=(per_group, per_group), dispersion=50.0
         )
-        problem = compile(s, seed=0)
+        problem = compile_scenario(s, seed=0)
         seconds, r = timed(
             lambda p=problem: negotiate(p, seed=0, stakeholders="individuals", rounds=rounds), 1
         )

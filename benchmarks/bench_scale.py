@@ -10,12 +10,12 @@ from plurisim.formatting import table
 
 CHILD = r"""
 import json, resource, sys, time
-from plurisim import compile, negotiate, scenarios
+from plurisim import compile_scenario, negotiate, scenarios
 n, m, rounds = int(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3])
 per = n // 6
 s = scenarios.generate(6, m, 4, 0.7, 0.3, seed=1, group_size=(per, per), dispersion=50.0)
 start = time.perf_counter()
-problem = compile(s, seed=0)
+problem = compile_scenario(s, seed=0)
 r = negotiate(problem, seed=0, stakeholders="individuals", rounds=rounds, quorum=1.0, svo=-30.0)
 seconds = time.perf_counter() - start
 peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # MiB (Linux reports KiB)

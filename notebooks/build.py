@@ -172,7 +172,7 @@ a neutral mediator proposes packages, the personas accept or push back, round by
 """),
     SETUP,
     code("""
-from plurisim import scenarios, negotiate, plots, compile
+from plurisim import scenarios, negotiate, plots, compile_scenario
 from plurisim.cli._scenarios import render
 
 scenario = scenarios.load("montreal-streets")
@@ -189,7 +189,7 @@ drawn up by concept.
 from plurisim.mechanisms import base_design_outcomes
 from plurisim.metrics import evaluate
 
-problem = compile(scenario, seed=0)
+problem = compile_scenario(scenario, seed=0)
 designs = evaluate(problem, base_design_outcomes(problem))
 designs[["cost", "total_utility", "worst_group_utility", "p20_satisfaction", "gini"]]
 """),

@@ -9,7 +9,7 @@ Examples
 --------
 >>> import plurisim
 >>> from plurisim import scenarios
->>> problem = plurisim.compile(scenarios.load("toy-park"), seed=0)
+>>> problem = plurisim.compile_scenario(scenarios.load("toy-park"), seed=0)
 >>> problem.groups
 ('seniors', 'families', 'youth')
 """
@@ -31,7 +31,7 @@ from plurisim.errors import (
     TieError,
 )
 from plurisim.problem import Problem
-from plurisim.scenario import Scenario, compile, load_scenario, scenario_json_schema
+from plurisim.scenario import Scenario, compile_scenario, load_scenario, scenario_json_schema
 from plurisim.values import MFT, SCHWARTZ10, VALUELEX, ValueSpace, get_space
 
 try:
@@ -56,7 +56,7 @@ __all__ = [
     "TieError",
     "ValueSpace",
     "__version__",
-    "compile",
+    "compile_scenario",
     "get_space",
     "load_scenario",
     "scenario_json_schema",

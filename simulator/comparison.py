@@ -27,8 +27,7 @@ from plurisim.formatting import fmt, table
 from plurisim.metrics import evaluate
 from plurisim.outcome import Outcome, to_jsonable
 from plurisim.problem import Problem
-from plurisim.scenario import Scenario
-from plurisim.scenario import compile as compile_scenario
+from plurisim.scenario import Scenario, compile_scenario
 
 __all__ = ["Comparison", "compare"]
 

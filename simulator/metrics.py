@@ -224,8 +224,8 @@ def evaluate(
 
     Examples
     --------
-    >>> from plurisim import scenarios, compile, mechanisms
-    >>> p = compile(scenarios.load("toy-park"))
+    >>> from plurisim import compile_scenario, mechanisms, scenarios
+    >>> p = compile_scenario(scenarios.load("toy-park"))
     >>> rows = mechanisms.base_design_outcomes(p) + [mechanisms.maximin(p)]
     >>> frame = evaluate(p, rows)
     >>> bool(frame.loc["maximin", "worst_group_utility"] > frame.loc["Green retreat", "worst_group_utility"])

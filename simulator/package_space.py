@@ -12,9 +12,9 @@ cheaper package.
 
 Examples
 --------
->>> from plurisim import scenarios, compile
+>>> from plurisim import compile_scenario, scenarios
 >>> from plurisim.package_space import space_of
->>> space = space_of(compile(scenarios.load("toy-park")))
+>>> space = space_of(compile_scenario(scenarios.load("toy-park")))
 >>> len(space), space.utilities.shape[1]
 (31, 3)
 >>> bool((space.costs <= 300).all())

@@ -29,16 +29,13 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 from plurisim.errors import ParameterError
 
-if TYPE_CHECKING:
-    from plurisim.scenario import Scenario
-
-__all__ = ["Problem"]
+__all__ = ["Labels", "Problem"]
 
 FloatArray = NDArray[np.float64]
 BoolArray = NDArray[np.bool_]
@@ -50,11 +47,36 @@ def _frozen(a: ArrayLike, dtype: Any = float) -> np.ndarray:
     return arr
 
 
+@dataclass(frozen=True)
+class Labels:
+    """The words that travel with a problem, for tables, transcripts and prompts.
+
+    Every tuple follows the problem's order; an empty tuple means "use the ids".
+
+    Attributes
+    ----------
+    title, description : str
+    criteria, groups, interventions : tuple of str
+        Readable names.
+    group_descriptions, intervention_descriptions : tuple of str
+    base_designs : mapping of design id to its readable name
+    """
+
+    title: str = ""
+    description: str = ""
+    criteria: tuple[str, ...] = ()
+    groups: tuple[str, ...] = ()
+    group_descriptions: tuple[str, ...] = ()
+    interventions: tuple[str, ...] = ()
+    intervention_descriptions: tuple[str, ...] = ()
+    base_designs: Mapping[str, str] = field(default_factory=dict)
+
+
 @dataclass(frozen=True, eq=False)
 class Problem:
     """A scenario as arrays (see the module docstring for the utility model).
 
-    Build one with :func:`plurisim.scenario.compile` from a scenario or with
+    Build one with :func:`plurisim.scenario.compile_scenario` from a scenario or with
     :meth:`from_arrays` from raw arrays. Arrays are read-only.
 
     Attributes
@@ -73,6 +95,10 @@ class Problem:
     requirements : tuple of (j, k)
         Intervention j can only be funded together with k.
     base_designs : dict of str to boolean mask
+    labels : Labels
+        Readable names and descriptions (no pointer back to the scenario).
+    defaults : mapping
+        The scenario's default negotiation settings (``rounds``, ``quorum``, ...).
     """
 
     name: str
@@ -85,7 +111,6 @@ class Problem:
     effects: FloatArray
     weights: FloatArray
     caps: FloatArray
-    floors: FloatArray
     sizes: NDArray[np.int64]
     exclusions: tuple[tuple[int, int], ...] = ()
     requirements: tuple[tuple[int, int], ...] = ()
@@ -95,7 +120,8 @@ class Problem:
     has_individuals: bool = False
     svo_angles: FloatArray | None = None
     concession: tuple[str | float, ...] = ()
-    scenario: Scenario | None = None
+    labels: Labels = field(default_factory=Labels)
+    defaults: Mapping[str, Any] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         g, m, d = self.effects.shape
@@ -144,7 +170,6 @@ class Problem:
             "effects",
             "weights",
             "caps",
-            "floors",
             "sizes",
             "individual_weights",
             "individual_group",
@@ -205,7 +230,6 @@ class Problem:
             effects=e,
             weights=w,
             caps=np.full(d, np.inf) if caps is None else np.asarray(caps, dtype=float),
-            floors=np.full(d, -np.inf),
             sizes=np.ones(g, dtype=np.int64)
             if sizes is None
             else np.asarray(sizes, dtype=np.int64),
@@ -241,23 +265,21 @@ class Problem:
     @property
     def group_labels(self) -> tuple[str, ...]:
         """Readable group names."""
-        if self.scenario is None:
-            return self.groups
-        return tuple(g.name for g in self.scenario.groups)
+        return self.labels.groups or self.groups
 
     @property
     def intervention_labels(self) -> tuple[str, ...]:
         """Readable intervention names."""
-        if self.scenario is None:
-            return self.interventions
-        return tuple(i.name for i in self.scenario.interventions)
+        return self.labels.interventions or self.interventions
 
     @property
     def criterion_labels(self) -> tuple[str, ...]:
         """Readable criterion names."""
-        if self.scenario is None:
-            return self.criteria
-        return tuple(c.name for c in self.scenario.criteria)
+        return self.labels.criteria or self.criteria
+
+    def design_label(self, design: str) -> str:
+        """Readable name of a base design."""
+        return self.labels.base_designs.get(design, design)
 
     # -- packages -------------------------------------------------------------
 

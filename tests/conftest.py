@@ -37,7 +37,7 @@ def toy_problem(toy):
     """toy-park compiled with seed 0."""
     import plurisim
 
-    return plurisim.compile(toy, seed=0)
+    return plurisim.compile_scenario(toy, seed=0)
 
 
 @pytest.fixture

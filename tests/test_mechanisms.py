@@ -179,10 +179,10 @@ def test_best_base_design_without_designs():
 
 
 def test_time_limited_milp_reports_status_and_gap():
-    from plurisim import compile
+    from plurisim import compile_scenario
     from plurisim.scenarios import generate
 
-    p = compile(
+    p = compile_scenario(
         generate(
             n_groups=50,
             n_interventions=200,
@@ -200,11 +200,11 @@ def test_time_limited_milp_reports_status_and_gap():
 
 @pytest.mark.parametrize("rule", ["utilitarian", "maximin", "leximin", "nash", "kalai_smorodinsky"])
 def test_no_package_in_time_falls_back_to_the_best_greedy_candidate(rule):
-    from plurisim import compile
+    from plurisim import compile_scenario
     from plurisim.mechanisms.welfare import greedy_candidates
     from plurisim.scenarios import generate
 
-    p = compile(generate(30, 150, 4, 0.5, 0.3, seed=2))
+    p = compile_scenario(generate(30, 150, 4, 0.5, 0.3, seed=2))
     out = mechanisms.run(p, rule, time_limit=1e-4, engine="milp")
     x = out.mask(p)
     assert p.is_feasible(x)

@@ -73,13 +73,13 @@ def test_mes_matches_pabutools_with_integer_utilities_and_ties(seed):
 
 
 def test_mes_with_individuals_matches_pabutools():
-    from plurisim import compile, scenarios
+    from plurisim import compile_scenario, scenarios
 
     scenario = scenarios.load("toy-park")
     data = scenario.to_dict()
     for g in data["groups"]:
         g["dispersion"] = 20.0
-    problem = compile(type(scenario).from_dict(data), seed=3)
+    problem = compile_scenario(type(scenario).from_dict(data), seed=3)
     util = standalone_gains(problem, problem.individual_weights, problem.individual_group)
     ours = sorted(mes(problem, voters="individuals", tie_break="name").package)
     assert ours == pabutools_mes(problem, util, np.ones(util.shape[0]))

@@ -10,7 +10,7 @@ import pytest
 from helpers import brute_force, random_problem
 from hypothesis import given
 from hypothesis import strategies as st
-from plurisim import compile, mechanisms
+from plurisim import compile_scenario, mechanisms
 from plurisim.comparison import Comparison, compare
 from plurisim.errors import ParameterError
 from plurisim.metrics import (
@@ -141,7 +141,7 @@ def test_individual_gini_when_individuals_exist(toy):
     data = toy.to_dict()
     for g in data["groups"]:
         g["dispersion"] = 10
-    p = compile(type(toy).from_dict(data), seed=0)
+    p = compile_scenario(type(toy).from_dict(data), seed=0)
     f = evaluate(p, [mechanisms.utilitarian(p)])
     assert 0 <= f.loc["utilitarian", "gini_individuals"] < 1
 

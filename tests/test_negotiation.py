@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from plurisim import compile, mechanisms, negotiate, scenarios
+from plurisim import compile_scenario, mechanisms, negotiate, scenarios
 from plurisim.agents.stakeholder import StakeholderAgent, aspiration
 from plurisim.errors import ParameterError
 from plurisim.metrics import evaluate
@@ -65,7 +65,7 @@ def test_montreal_negotiation_beats_the_best_base_design_on_all_four(montreal):
 def test_invariants_on_generated_scenarios(seed, pol, svo, mode):
     s = scenarios.generate(4, 9, 3, pol, 0.35, seed=seed, group_size=(3, 12), dispersion=30.0)
     r = negotiate(s, seed=seed, svo=svo, stakeholders=mode, rounds=12)
-    p = compile(s, seed=0)
+    p = compile_scenario(s, seed=0)
     x = p.mask(list(r.package))
     assert p.costs[x].sum() <= p.budget + 1e-9
     reference = p.group_utilities(p.mask(list(r.reference.package)))
@@ -132,7 +132,7 @@ def test_deliberation_narrows_information_not_values(montreal):
 def test_deliberation_accepts_any_graph(montreal):
     import networkx as nx
 
-    p = compile(montreal, seed=0)
+    p = compile_scenario(montreal, seed=0)
     graph = nx.path_graph(p.n_individuals)
     r = negotiate(
         p, seed=0, stakeholders="individuals", deliberation={"graph": graph, "stubbornness": 0.9}
@@ -176,7 +176,7 @@ def test_individual_stakeholders(montreal):
 
 
 def test_model_is_a_mesa_model_with_agents_and_a_datacollector(montreal):
-    p = compile(montreal, seed=0)
+    p = compile_scenario(montreal, seed=0)
     model = NegotiationModel(p, seed=0)
     assert len(model.agents_by_type[StakeholderAgent]) == 6
     model.step()

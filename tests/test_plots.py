@@ -5,7 +5,7 @@ from __future__ import annotations
 import matplotlib.pyplot as plt
 import pytest
 from matplotlib.figure import Figure
-from plurisim import compile, mechanisms, negotiate, plots, scenarios, svo
+from plurisim import compile_scenario, mechanisms, negotiate, plots, scenarios, svo
 from plurisim.comparison import compare
 from plurisim.errors import ParameterError
 from plurisim.values import MFT, SCHWARTZ10
@@ -31,7 +31,7 @@ def test_figures_render(toy_comparison, monkeypatch):
         raise AssertionError("plots must not call plt.show()")
 
     monkeypatch.setattr(plt, "show", forbidden)
-    p = compile(scenarios.load("toy-park"))
+    p = compile_scenario(scenarios.load("toy-park"))
     result = negotiate(
         scenarios.load("montreal-streets"),
         seed=0,
@@ -68,6 +68,6 @@ def test_plot_errors(toy_comparison):
         plots.value_radar({"x": [1, 2]})
     with pytest.raises(ParameterError, match="run with deliberation"):
         plots.deliberation(toy_comparison.frame)
-    big = compile(scenarios.generate(3, 40, 3, 0.5, 0.5, seed=0))
+    big = compile_scenario(scenarios.generate(3, 40, 3, 0.5, 0.5, seed=0))
     with pytest.raises(ParameterError, match="too many packages"):
         plots.pareto(big)

@@ -12,7 +12,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from plurisim import scenarios
 from plurisim.errors import ScenarioError
-from plurisim.scenario import Scenario, compile, scenario_json_schema
+from plurisim.scenario import Scenario, compile_scenario, scenario_json_schema
 
 
 def test_every_builtin_validates_against_the_exported_json_schema():
@@ -22,7 +22,7 @@ def test_every_builtin_validates_against_the_exported_json_schema():
 
 
 def test_compile_toy_arrays(toy):
-    p = compile(toy, seed=0)
+    p = compile_scenario(toy, seed=0)
     assert p.groups == ("seniors", "families", "youth")
     assert p.criteria == ("accessibility", "comfort", "greenery", "activity")
     assert p.interventions[0] == "ramps"
@@ -45,14 +45,14 @@ def test_compile_toy_arrays(toy):
 
 
 def test_utilities_by_hand(toy, toy_dict):
-    p = compile(toy, seed=0)
+    p = compile_scenario(toy, seed=0)
     green = p.mask(["trees", "benches", "lighting"])
     # seniors: acc 2.0+0.3, comfort 2.5+1.2+0.3+0.5, greenery 3.0+1.2, activity 2
     seniors = 0.5 * 2.3 + 0.35 * 4.5 + 0.15 * 4.2
     assert p.group_utilities(green)[0] == pytest.approx(seniors)
     # with comfort rated 1..4, the cap stops seniors' comfort at 4 instead of 4.5
     toy_dict["criteria"][1]["scale"] = [1, 4]
-    capped = compile(Scenario.from_dict(toy_dict))
+    capped = compile_scenario(Scenario.from_dict(toy_dict))
     assert capped.levels(green)[0, 1] == 4.0
     assert capped.group_utilities(green)[0] == pytest.approx(seniors - 0.35 * 0.5)
     assert p.cost(green) == 230
@@ -62,7 +62,7 @@ def test_utilities_by_hand(toy, toy_dict):
 
 
 def test_population_weights_and_individual_utilities(toy):
-    p = compile(toy, seed=0)
+    p = compile_scenario(toy, seed=0)
     x = p.mask(["ramps", "benches"])
     ind = p.individual_utilities(x)
     grp = p.group_utilities(x)
@@ -81,7 +81,7 @@ def with_dispersion(toy_dict, value):
 
 def test_individuals_are_seeded_and_centred(toy_dict):
     s = with_dispersion(toy_dict, 50.0)
-    a, b, c = compile(s, seed=1), compile(s, seed=1), compile(s, seed=2)
+    a, b, c = compile_scenario(s, seed=1), compile_scenario(s, seed=1), compile_scenario(s, seed=2)
     assert a.has_individuals
     assert np.array_equal(a.individual_weights, b.individual_weights)
     assert not np.array_equal(a.individual_weights, c.individual_weights)
@@ -99,8 +99,8 @@ def within_group_spread(problem):
 
 
 def test_dispersion_controls_spread(toy_dict):
-    tight = within_group_spread(compile(with_dispersion(toy_dict, 500.0), seed=0))
-    loose = within_group_spread(compile(with_dispersion(toy_dict, 5.0), seed=0))
+    tight = within_group_spread(compile_scenario(with_dispersion(toy_dict, 500.0), seed=0))
+    loose = within_group_spread(compile_scenario(with_dispersion(toy_dict, 5.0), seed=0))
     # Dirichlet spread scales like 1 / sqrt(1 + concentration): about 7x here
     assert loose > 5 * tight
 
@@ -117,7 +117,7 @@ def test_values_through_value_to_criteria(toy_dict):
     }
     del d["groups"][2]["weights"]
     d["groups"][2]["values"] = {"space": "schwartz10", "vector": {"ST": 0.5, "UN": 0.5}}
-    p = compile(Scenario.from_dict(d))
+    p = compile_scenario(Scenario.from_dict(d))
     # each value passes on its own importance: stimulation -> activity, universalism -> greenery
     assert p.weights[2].tolist() == pytest.approx([0, 0, 0.5, 0.5])
 
@@ -212,7 +212,7 @@ def test_yaml_round_trip(data):
     again = Scenario.from_yaml(s.to_yaml())
     assert again == s
     assert again.digest() == s.digest()
-    p = compile(again, seed=0)
+    p = compile_scenario(again, seed=0)
     assert p.is_feasible(p.base_designs["d0"])
     assert np.allclose(p.weights.sum(1), 1)
 

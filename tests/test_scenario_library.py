@@ -10,7 +10,7 @@ import yaml
 from conftest import SHARED_DATA
 from hypothesis import given
 from hypothesis import strategies as st
-from plurisim import compile, mechanisms, scenarios
+from plurisim import compile_scenario, mechanisms, scenarios
 from plurisim.cli import main
 from plurisim.scenario import Scenario
 from plurisim.values import MFT, conflict
@@ -30,7 +30,7 @@ MONTREAL_RMSE_LOO = 0.68
 @pytest.mark.parametrize("name", scenarios.list())
 def test_every_builtin_validates_and_compiles(name):
     s = scenarios.load(name)
-    p = compile(s, seed=0)
+    p = compile_scenario(s, seed=0)
     assert p.n_groups == len(s.groups)
     for mask in p.base_designs.values():
         assert p.is_feasible(mask)
@@ -91,7 +91,7 @@ def test_montreal_structure_and_provenance():
 
 
 def test_montreal_fair_rules_beat_the_best_base_design():
-    p = compile(scenarios.load("montreal-streets"), seed=0)
+    p = compile_scenario(scenarios.load("montreal-streets"), seed=0)
     best = p.group_utilities(mechanisms.best_base_design(p).mask(p))
     for rule in (mechanisms.maximin, mechanisms.nash):
         u = p.group_utilities(rule(p).mask(p))
@@ -117,7 +117,7 @@ def test_montreal_rederives_identically_and_fits_as_reported():
 
 
 def test_community_budget_rules_disagree():
-    p = compile(scenarios.load("community-budget"), seed=0)
+    p = compile_scenario(scenarios.load("community-budget"), seed=0)
     s = scenarios.load("community-budget")
     assert len(s.groups) == 5 and 10 <= len(s.interventions) <= 14
     packages = {r: set(mechanisms.run(p, r).package) for r in ("utilitarian", "maximin", "mes")}
@@ -138,7 +138,7 @@ def test_dilemma_structure(name):
     a, b = s.interventions
     assert a.excludes == [b.id] and b.excludes == [a.id]
     assert s.budget == 1
-    p = compile(s)
+    p = compile_scenario(s)
     assert not p.is_feasible(np.ones(2))  # the two actions exclude each other
     assert "DailyDilemmas" in str(s.provenance.sources[0])
     assert np.any(p.effects != 0)
@@ -180,7 +180,7 @@ def test_generator_is_deterministic_and_valid(
     a, b = scenarios.generate(**kw), scenarios.generate(**kw)
     assert a == b
     assert Scenario.from_yaml(a.to_yaml()) == a
-    p = compile(a, seed=0)
+    p = compile_scenario(a, seed=0)
     assert (p.n_groups, p.n_interventions, p.n_criteria) == (n_groups, n_interventions, n_criteria)
     assert p.budget >= p.costs.min() - 1e-9
     assert p.budget <= max(budget_share * p.costs.sum(), p.costs.min()) + 1e-6
@@ -190,14 +190,14 @@ def test_generator_is_deterministic_and_valid(
 
 def test_generator_polarization_moves_weights_from_identical_to_opposed():
     def mean_conflict(pol: float) -> float:
-        w = compile(scenarios.generate(8, 10, 4, pol, 0.3, seed=5)).weights
+        w = compile_scenario(scenarios.generate(8, 10, 4, pol, 0.3, seed=5)).weights
         return float(
             np.mean([conflict(w[i], w[j]) for i, j in itertools.combinations(range(8), 2)])
         )
 
-    w0 = compile(scenarios.generate(8, 10, 4, 0.0, 0.3, seed=5)).weights
+    w0 = compile_scenario(scenarios.generate(8, 10, 4, 0.0, 0.3, seed=5)).weights
     assert np.allclose(w0, w0[0])
-    w1 = compile(scenarios.generate(8, 10, 4, 1.0, 0.3, seed=5, n_camps=2)).weights
+    w1 = compile_scenario(scenarios.generate(8, 10, 4, 1.0, 0.3, seed=5, n_camps=2)).weights
     assert w1[0] @ w1[1] == pytest.approx(0.0)  # different camps share no criterion
     values = [mean_conflict(p) for p in (0.0, 0.25, 0.5, 0.75, 1.0)]
     assert values[0] == pytest.approx(0.0, abs=1e-12)

@@ -83,8 +83,7 @@ class LLMStakeholder(StakeholderAgent):
         """The stakeholder prompt for this round."""
         m = self.model
         p = m.problem
-        s = p.scenario
-        group = s.groups[self.group] if s is not None else None
+        texts = p.labels
         labels = p.intervention_labels
         ids = p.interventions
         top = ", ".join(f"{p.criterion_labels[k].lower()}" for k in np.argsort(-self.weights)[:2])
@@ -100,10 +99,12 @@ class LLMStakeholder(StakeholderAgent):
         u = float(m.units.utilities(p, proposal)[self.index])
         return render(
             "stakeholder",
-            title=s.title if s is not None else p.name,
-            description=(s.description if s is not None else "").strip(),
+            title=texts.title or p.name,
+            description=texts.description.strip(),
             group_label=self.label,
-            group_description=(group.description if group is not None else "").strip(),
+            group_description=(
+                texts.group_descriptions[self.group] if texts.group_descriptions else ""
+            ).strip(),
             values=top,
             svo=_svo_words(self.svo_angle),
             round=m.round,
@@ -253,7 +254,7 @@ class LLMMediator(MediatorAgent):
             )
         return render(
             "mediator",
-            title=p.scenario.title if p.scenario is not None else p.name,
+            title=p.labels.title or p.name,
             groups=", ".join(p.group_labels),
             round=m.round,
             rounds=m.params.rounds,
@@ -358,8 +359,7 @@ def negotiate_llm(
     """
     from plurisim.agents.llm.models import describe_model, resolve_model
     from plurisim.negotiation import _seeds
-    from plurisim.scenario import Scenario
-    from plurisim.scenario import compile as compile_scenario
+    from plurisim.scenario import Scenario, compile_scenario
 
     model = resolve_model(llm)
     runtime = LLMRuntime(

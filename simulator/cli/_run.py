@@ -126,7 +126,7 @@ def write_outputs(scenario: Any, result: Any, out: str) -> None:
     from plurisim.mechanisms import base_design_outcomes, status_quo
     from plurisim.metrics import evaluate
     from plurisim.outputs import ensure_dir, save_figure, write_text_atomic
-    from plurisim.scenario import compile as compile_scenario
+    from plurisim.scenario import compile_scenario
 
     folder = ensure_dir(out)
     write_text_atomic(folder / "result.json", result.to_json())

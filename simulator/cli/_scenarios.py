@@ -57,7 +57,7 @@ def _show(args: argparse.Namespace) -> int:
 def _validate(args: argparse.Namespace) -> int:
     for path in args.files:
         s = load_scenario(path)
-        from plurisim.scenario import compile as compile_scenario
+        from plurisim.scenario import compile_scenario
 
         compile_scenario(s, seed=0)
         print(

@@ -92,7 +92,7 @@ def run_one(
     from plurisim.metrics import evaluate
     from plurisim.negotiation import negotiate
     from plurisim.negotiation.result import _metrics
-    from plurisim.scenario import compile as compile_scenario
+    from plurisim.scenario import compile_scenario
 
     keep = metrics
     if mechanism == "negotiative":

@@ -17,8 +17,8 @@ All share one signature, ``rule(problem, *, rng=None, **params) -> Outcome``:
 
 Examples
 --------
->>> from plurisim import scenarios, compile, mechanisms
->>> p = compile(scenarios.load("toy-park"))
+>>> from plurisim import compile_scenario, mechanisms, scenarios
+>>> p = compile_scenario(scenarios.load("toy-park"))
 >>> mechanisms.run(p, "maximin").package
 ('benches', 'trees', 'skate_ramp')
 >>> mechanisms.get("plurality")

@@ -2,9 +2,9 @@
 
 Examples
 --------
->>> from plurisim import scenarios, compile
+>>> from plurisim import compile_scenario, scenarios
 >>> from plurisim.mechanisms import best_base_design, greedy, mes, status_quo
->>> p = compile(scenarios.load("toy-park"))
+>>> p = compile_scenario(scenarios.load("toy-park"))
 >>> status_quo(p).package
 ()
 >>> best_base_design(p).details["design"]
@@ -58,9 +58,6 @@ def status_quo(problem: Problem, *, rng: Any = None) -> Outcome:
 
 def base_design_outcomes(problem: Problem) -> list[Outcome]:
     """One outcome per base design of the scenario, in file order."""
-    labels = {}
-    if problem.scenario is not None:
-        labels = {b.id: b.name for b in problem.scenario.base_designs}
     out = []
     for design, mask in problem.base_designs.items():
         out.append(
@@ -73,7 +70,7 @@ def base_design_outcomes(problem: Problem) -> list[Outcome]:
                 gap=None,
                 objective=float(problem.group_utilities(mask).sum()),
                 kind="base_design",
-                label=labels.get(design, design),
+                label=problem.design_label(design),
                 details={"design": design},
             )
         )
@@ -123,9 +120,7 @@ def best_base_design(problem: Problem, *, rng: Any = None, rubric: str = "total"
         ):
             best, choice = key, design
     mask = problem.base_designs[choice]
-    label = choice
-    if problem.scenario is not None:
-        label = next(b.name for b in problem.scenario.base_designs if b.id == choice)
+    label = problem.design_label(choice)
     return make_outcome(
         problem,
         "best_base_design",

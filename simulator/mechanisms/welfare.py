@@ -14,9 +14,9 @@ solve); ``"solver"`` always takes the engine's choice; ``"refuse"`` raises
 
 Examples
 --------
->>> from plurisim import scenarios, compile
+>>> from plurisim import compile_scenario, scenarios
 >>> from plurisim.mechanisms import maximin, utilitarian
->>> p = compile(scenarios.load("toy-park"))
+>>> p = compile_scenario(scenarios.load("toy-park"))
 >>> utilitarian(p).package
 ('ramps', 'benches', 'skate_ramp')
 >>> maximin(p).package
@@ -150,8 +150,8 @@ def utilitarian(
 
     Examples
     --------
-    >>> from plurisim import scenarios, compile
-    >>> p = compile(scenarios.load("toy-park"))
+    >>> from plurisim import compile_scenario, scenarios
+    >>> p = compile_scenario(scenarios.load("toy-park"))
     >>> round(utilitarian(p).objective, 3)
     9.73
     >>> utilitarian(p, weighting="votes")
@@ -206,8 +206,8 @@ def maximin(
 
     Examples
     --------
-    >>> from plurisim import scenarios, compile
-    >>> p = compile(scenarios.load("toy-park"))
+    >>> from plurisim import compile_scenario, scenarios
+    >>> p = compile_scenario(scenarios.load("toy-park"))
     >>> round(maximin(p).objective, 3)
     2.81
     """
@@ -290,8 +290,8 @@ def leximin(
 
     Examples
     --------
-    >>> from plurisim import scenarios, compile
-    >>> p = compile(scenarios.load("toy-park"))
+    >>> from plurisim import compile_scenario, scenarios
+    >>> p = compile_scenario(scenarios.load("toy-park"))
     >>> leximin(p).details["sorted_utilities"][0] == round(maximin(p).objective, 9)
     True
     """
@@ -381,8 +381,8 @@ def ideal_utilities(
 
     Examples
     --------
-    >>> from plurisim import scenarios, compile
-    >>> p = compile(scenarios.load("toy-park"))
+    >>> from plurisim import compile_scenario, scenarios
+    >>> p = compile_scenario(scenarios.load("toy-park"))
     >>> ideal_utilities(p).round(3).tolist()
     [3.87, 3.44, 3.82]
     """
@@ -461,8 +461,8 @@ def nash(
 
     Examples
     --------
-    >>> from plurisim import scenarios, compile
-    >>> p = compile(scenarios.load("toy-park"))
+    >>> from plurisim import compile_scenario, scenarios
+    >>> p = compile_scenario(scenarios.load("toy-park"))
     >>> nash(p).package
     ('ramps', 'benches', 'skate_ramp')
     """
@@ -629,8 +629,8 @@ def kalai_smorodinsky(
 
     Examples
     --------
-    >>> from plurisim import scenarios, compile
-    >>> p = compile(scenarios.load("toy-park"))
+    >>> from plurisim import compile_scenario, scenarios
+    >>> p = compile_scenario(scenarios.load("toy-park"))
     >>> 0 <= kalai_smorodinsky(p).objective <= 1
     True
     """

@@ -27,8 +27,7 @@ from plurisim.negotiation.model import NegotiationModel
 from plurisim.negotiation.params import Deliberation, NegotiationParams
 from plurisim.negotiation.result import NegotiationResult
 from plurisim.problem import Problem
-from plurisim.scenario import Scenario
-from plurisim.scenario import compile as compile_scenario
+from plurisim.scenario import Scenario, compile_scenario
 
 __all__ = [
     "Deliberation",

@@ -51,8 +51,8 @@ class NegotiationModel(mesa.Model):
 
     Examples
     --------
-    >>> from plurisim import scenarios, compile
-    >>> model = NegotiationModel(compile(scenarios.load("toy-park")), seed=1)
+    >>> from plurisim import compile_scenario, scenarios
+    >>> model = NegotiationModel(compile_scenario(scenarios.load("toy-park")), seed=1)
     >>> while model.running:
     ...     model.step()
     >>> model.agreement, model.round <= model.params.rounds

@@ -107,20 +107,20 @@ class NegotiationParams:
     @classmethod
     def resolve(cls, problem: Problem, **kw: Any) -> NegotiationParams:
         """Fill defaults from the scenario, validate everything, expand per-group values."""
-        defaults = problem.scenario.negotiation if problem.scenario is not None else None
+        defaults = problem.defaults
         g_n = problem.n_groups
 
         def pick(name: str, fallback: Any) -> Any:
             value = kw.pop(name, None)
-            if value is None and defaults is not None:
-                value = getattr(defaults, name, None)
+            if value is None:
+                value = defaults.get(name)
             return fallback if value is None else value
 
         rounds = check_int(pick("rounds", 20), "rounds", OWNER, low=1, high=1000)
         quorum = check_real(pick("quorum", 1.0), "quorum", OWNER, low=0, high=1, closed="right")
         patience_raw = kw.pop("patience", None)
-        if patience_raw is None and defaults is not None:
-            patience_raw = defaults.patience
+        if patience_raw is None:
+            patience_raw = defaults.get("patience")
         patience = (
             None
             if patience_raw is None

@@ -1,0 +1,346 @@
+"""The scenario file's schema: pydantic models of criteria, groups, interventions, designs.
+
+A scenario describes who negotiates (groups with value vectors), over what
+(interventions with costs and effects on criteria) and under which budget. It is
+the user-facing contract of plurisim: a YAML file with a ``schema_version``.
+
+Examples
+--------
+>>> from plurisim.scenario import Scenario
+>>> s = Scenario.from_yaml('''
+... schema_version: 1
+... name: tiny
+... title: A tiny example
+... criteria: [{id: comfort, scale: [1, 5]}]
+... groups: [{id: everyone, size: 3, weights: {comfort: 1}, baseline: {comfort: 2}}]
+... interventions: [{id: bench, cost: 10, effects: {comfort: 1.5}}]
+... budget: 10
+... ''')
+>>> s.group_ids
+['everyone']
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Mapping
+from typing import Annotated, Any, Literal
+
+import numpy as np
+import yaml
+from plurisim.errors import ScenarioError
+from plurisim.scenario.checks import semantic_problems, values_to_weights
+from plurisim.scenario.messages import validation_error
+from plurisim.scenario.yamlio import safe_yaml
+from plurisim.values import normalize
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    ValidationError,
+    model_validator,
+)
+
+__all__ = [
+    "SCHEMA_VERSION",
+    "BaseDesign",
+    "Criterion",
+    "Group",
+    "Intervention",
+    "NegotiationDefaults",
+    "Provenance",
+    "Scenario",
+    "Source",
+    "UtilitySpec",
+    "ValueSpec",
+    "ValueToCriteria",
+    "scenario_json_schema",
+]
+
+SCHEMA_VERSION = 1
+
+Id = Annotated[
+    str,
+    StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.\-]*$", max_length=80),
+]
+Finite = Annotated[float, Field(allow_inf_nan=False)]
+NonNegative = Annotated[float, Field(ge=0, allow_inf_nan=False)]
+ConcessionName = Literal["boulware", "linear", "conceder"]
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
+
+
+class Criterion(_Model):
+    """A criterion stakeholders rate outcomes on, such as accessibility."""
+
+    id: Id
+    label: str | None = None
+    description: str = ""
+    scale: tuple[Finite, Finite] | None = Field(
+        default=None, description="[min, max] of the rating scale; max is the cap."
+    )
+
+    @model_validator(mode="after")
+    def _scale_order(self) -> Criterion:
+        if self.scale is not None and not self.scale[0] < self.scale[1]:
+            raise ValueError(
+                f"scale: the minimum must be below the maximum; got {list(self.scale)}"
+            )
+        return self
+
+    @property
+    def name(self) -> str:
+        """The label, or the id made readable."""
+        return self.label or self.id.replace("_", " ").capitalize()
+
+
+class ValueSpec(_Model):
+    """A group's values as a vector over a value space (instead of criteria weights)."""
+
+    space: str = Field(description="schwartz10, valuelex, mft, or criteria")
+    vector: dict[str, NonNegative]
+
+
+class Group(_Model):
+    """A stakeholder group: size, what it values, and how things stand for it today."""
+
+    id: Id
+    label: str | None = None
+    description: str = ""
+    size: Annotated[int, Field(ge=1, le=10_000_000)] = 1
+    weights: dict[str, NonNegative] | None = None
+    values: ValueSpec | None = None
+    baseline: dict[str, Finite]
+    svo_angle: Annotated[float, Field(ge=-180, le=180, allow_inf_nan=False)] | None = None
+    concession: ConcessionName | Annotated[float, Field(gt=0, le=100)] | None = None
+    dispersion: Annotated[float, Field(gt=0, allow_inf_nan=False)] | None = None
+
+    @property
+    def name(self) -> str:
+        """The label, or the id made readable."""
+        return self.label or self.id.replace("_", " ").capitalize()
+
+
+class Intervention(_Model):
+    """Something that can be funded: a cost and its effect on each criterion."""
+
+    id: Id
+    label: str | None = None
+    description: str = ""
+    category: str | None = None
+    cost: NonNegative
+    effects: dict[str, Finite] = Field(default_factory=dict)
+    group_effects: dict[str, dict[str, Finite]] = Field(default_factory=dict)
+    excludes: list[str] = Field(default_factory=list)
+    requires: list[str] = Field(default_factory=list)
+
+    @property
+    def name(self) -> str:
+        """The label, or the id made readable."""
+        return self.label or self.id.replace("_", " ").capitalize()
+
+
+class BaseDesign(_Model):
+    """A ready-made package of interventions, such as a designer's proposal."""
+
+    id: Id
+    label: str | None = None
+    description: str = ""
+    interventions: list[str]
+
+    @property
+    def name(self) -> str:
+        """The label, or the id made readable."""
+        return self.label or self.id.replace("_", " ").capitalize()
+
+
+class ValueToCriteria(_Model):
+    """How much each value of a space cares about each criterion (non-negative)."""
+
+    space: str
+    matrix: dict[str, dict[str, NonNegative]]
+
+
+class NegotiationDefaults(_Model):
+    """Default settings of the negotiation protocol for this scenario."""
+
+    rounds: Annotated[int, Field(ge=1, le=1000)] = 20
+    quorum: Annotated[float, Field(gt=0, le=1)] = 1.0
+    patience: Annotated[int, Field(ge=1, le=1000)] | None = None
+    eta: Annotated[float, Field(gt=0, le=100)] = 1.0
+    stakeholders: Literal["groups", "individuals"] = "groups"
+
+
+class Source(_Model):
+    """A cited source of the numbers in a scenario."""
+
+    title: str
+    url: str | None = None
+    license: str | None = None
+    note: str = ""
+
+
+class Provenance(_Model):
+    """Where a scenario's numbers come from."""
+
+    sources: list[Source | str] = Field(default_factory=list)
+    license: str | None = None
+    derived_by: str | None = None
+    notes: str = ""
+
+
+class UtilitySpec(_Model):
+    """The utility model; one is defined: capped additive levels, weighted."""
+
+    model: Literal["capped-additive"] = "capped-additive"
+
+
+class Scenario(_Model):
+    """A negotiation scenario, as read from a YAML file (``schema_version: 1``).
+
+    See the README section "Writing a scenario file" and
+    :func:`scenario_json_schema` for every field.
+    """
+
+    schema_version: int
+    name: Id
+    title: str
+    description: str = ""
+    criteria: list[Criterion] = Field(min_length=1)
+    groups: list[Group] = Field(min_length=1)
+    interventions: list[Intervention] = Field(min_length=1)
+    budget: Annotated[float, Field(gt=0, allow_inf_nan=False)]
+    base_designs: list[BaseDesign] = Field(default_factory=list)
+    value_to_criteria: ValueToCriteria | None = None
+    utility: UtilitySpec = Field(default_factory=UtilitySpec)
+    negotiation: NegotiationDefaults = Field(default_factory=NegotiationDefaults)
+    provenance: Provenance = Field(default_factory=Provenance)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _version_first(cls, data: Any) -> Any:
+        if isinstance(data, Mapping) and "schema_version" in data:
+            v = data["schema_version"]
+            if v != SCHEMA_VERSION or isinstance(v, bool):
+                raise ValueError(
+                    f"schema_version: unknown version {v!r}; this plurisim reads "
+                    f"schema_version {SCHEMA_VERSION}"
+                )
+        return data
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Scenario:
+        problems = semantic_problems(self)
+        if problems:
+            raise ValueError("\n".join(problems))
+        return self
+
+    # -- convenience ---------------------------------------------------------
+
+    @property
+    def criterion_ids(self) -> list[str]:
+        """Criterion ids in file order."""
+        return [c.id for c in self.criteria]
+
+    @property
+    def group_ids(self) -> list[str]:
+        """Group ids in file order."""
+        return [g.id for g in self.groups]
+
+    @property
+    def intervention_ids(self) -> list[str]:
+        """Intervention ids in file order."""
+        return [i.id for i in self.interventions]
+
+    def group_weights(self) -> np.ndarray:
+        """Criteria weights of every group, shape (n_groups, n_criteria), rows sum to 1."""
+        crit = self.criterion_ids
+        rows = []
+        for g in self.groups:
+            if g.weights is not None:
+                rows.append(normalize([g.weights.get(c, 0.0) for c in crit]))
+            else:
+                assert g.values is not None
+                rows.append(values_to_weights(self, g.values))
+        return np.vstack(rows)
+
+    @classmethod
+    def from_yaml(cls, text: str, *, source: str = "<string>") -> Scenario:
+        """Parse and validate a scenario from YAML text.
+
+        Raises
+        ------
+        ScenarioError
+            With the source, the field path, the bad value and what is allowed.
+        """
+        data = safe_yaml(text, source)
+        return cls.from_dict(data, source=source)
+
+    @classmethod
+    def from_dict(cls, data: Any, *, source: str = "<dict>") -> Scenario:
+        """Validate a scenario from plain Python data (as parsed from YAML or JSON)."""
+        if data is None:
+            raise ScenarioError(
+                f"{source}: the file is empty; a scenario needs fields", source=source
+            )
+        if not isinstance(data, Mapping):
+            raise ScenarioError(
+                f"{source}: a scenario file must hold a mapping of fields at the top "
+                f"level; got {type(data).__name__}",
+                source=source,
+            )
+        try:
+            return cls.model_validate(data)
+        except ValidationError as exc:
+            raise validation_error(exc, source, MODELS) from None
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain data, ready for YAML or JSON; round-trips through :meth:`from_dict`."""
+        return self.model_dump(mode="json", exclude_defaults=False)
+
+    def to_yaml(self) -> str:
+        """The scenario as YAML text."""
+        return yaml.safe_dump(self.to_dict(), sort_keys=False, allow_unicode=True, width=100)
+
+    def digest(self) -> str:
+        """A SHA-256 of the scenario's canonical JSON, identifying its exact content."""
+        blob = json.dumps(self.to_dict(), sort_keys=True, separators=(",", ":"))
+        return hashlib.sha256(blob.encode()).hexdigest()
+
+    def base_design_cost(self, design: BaseDesign) -> float:
+        """Total cost of a base design."""
+        cost = {i.id: i.cost for i in self.interventions}
+        return float(sum(cost[i] for i in design.interventions))
+
+
+MODELS: tuple[type[BaseModel], ...] = (
+    Criterion,
+    ValueSpec,
+    Group,
+    Intervention,
+    BaseDesign,
+    ValueToCriteria,
+    NegotiationDefaults,
+    Source,
+    Provenance,
+    UtilitySpec,
+    Scenario,
+)
+
+
+def scenario_json_schema() -> dict[str, Any]:
+    """The JSON Schema of scenario files (what ``plurisim scenarios schema`` prints).
+
+    Examples
+    --------
+    >>> scenario_json_schema()["title"]
+    'Scenario'
+    """
+    schema = Scenario.model_json_schema()
+    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    schema["properties"]["schema_version"]["const"] = SCHEMA_VERSION
+    return schema
