@@ -19,11 +19,12 @@ object is a thin view onto the model's arrays, so thousands of individuals stay 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import mesa
 import numpy as np
 from numpy.typing import NDArray
+from plurisim.packages import blocked, swap_feasibility
 
 if TYPE_CHECKING:
     from plurisim.negotiation.model import NegotiationModel
@@ -269,8 +270,6 @@ def compute_demands(
     product per group); when beliefs differ by person, swaps are tried between each
     stakeholder's ``k`` best additions and ``k`` least costly removals.
     """
-    from plurisim.mechanisms.budgeting import _blocked
-
     p = model.problem
     units = model.units
     r_n = who.size
@@ -278,15 +277,12 @@ def compute_demands(
     pick_drop = np.full(r_n, -1, dtype=np.intp)
     pick_gain = np.zeros(r_n)
     pick_net = np.zeros(r_n)
-    addable = np.flatnonzero(~x & ~_blocked(p, x))
+    addable = np.flatnonzero(~x & ~blocked(p, x))
     if addable.size == 0:
         return pick_add, pick_drop, pick_gain, pick_net
     held = np.flatnonzero(x)
-    spent = float(p.costs @ x)
     feasible = (
-        _swap_feasibility(p, x, held, addable, spent)
-        if held.size
-        else np.zeros((0, addable.size), bool)
+        swap_feasibility(p, x, held, addable) if held.size else np.zeros((0, addable.size), bool)
     )
     if units.beliefs is not None:
         return _demands_with_beliefs(model, x, who, k, addable, held, feasible)
@@ -388,19 +384,3 @@ def _demands_with_beliefs(
         pick_gain,
         pick_net,
     )
-
-
-def _swap_feasibility(
-    p: Any, x: NDArray[np.bool_], held: NDArray[np.intp], addable: NDArray[np.intp], spent: float
-) -> NDArray[np.bool_]:
-    """Which (drop, add) pairs leave a feasible package."""
-    ok = spent - p.costs[held][:, None] + p.costs[addable][None, :] <= p.budget * (1 + 1e-12)
-    if p.exclusions or p.requirements:
-        for a_i, i_ in enumerate(held):
-            for b_j, j_ in enumerate(addable):
-                if ok[a_i, b_j]:
-                    y = x.copy()
-                    y[i_] = False
-                    y[j_] = True
-                    ok[a_i, b_j] = bool(p.is_feasible(y))
-    return ok

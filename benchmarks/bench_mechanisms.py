@@ -55,7 +55,7 @@ def mes_versus_pabutools(n_projects: int = 60, n_voters: int = 1000) -> str:
         from pabutools.rules import method_of_equal_shares
     except ImportError:
         return "pabutools is not installed (it is a test extra): skipped."
-    from plurisim.mechanisms.budgeting import equal_shares
+    from plurisim.mechanisms.proportional import equal_shares
     from plurisim.problem import Problem
     from plurisim.tiebreaking import TieBreaking
 

@@ -187,7 +187,7 @@ drawn up by concept.
 """),
     code("""
 from plurisim.mechanisms import base_design_outcomes
-from plurisim.metrics import evaluate
+from plurisim.evaluation import evaluate
 
 problem = compile_scenario(scenario, seed=0)
 designs = evaluate(problem, base_design_outcomes(problem))

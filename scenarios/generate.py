@@ -20,10 +20,42 @@ plurisim.errors.ParameterError: The 'polarization' parameter of generate must be
 from __future__ import annotations
 
 import numpy as np
+from plurisim.params import Param, resolve_params
 from plurisim.scenario import Scenario
-from plurisim.validation import check_int, check_real
 
-__all__ = ["generate"]
+__all__ = ["GENERATOR_PARAMS", "generate"]
+
+GENERATOR_PARAMS: tuple[Param, ...] = (
+    Param("n_groups", 6, "stakeholder groups", kind="int", low=1, high=100_000),
+    Param("n_interventions", 20, "interventions", kind="int", low=1, high=100_000),
+    Param("n_criteria", 4, "criteria", kind="int", low=1, high=1000),
+    Param(
+        "polarization",
+        0.5,
+        "0: every group holds the same weights; 1: camps care about disjoint criteria",
+        low=0,
+        high=1,
+    ),
+    Param(
+        "budget_share",
+        0.3,
+        "budget as a share of the cost of all interventions",
+        low=0,
+        high=1,
+        closed="right",
+    ),
+    Param("seed", 0, "the generator's seed", kind="int", low=0, high=2**63 - 1),
+    Param("n_camps", 2, "camps the groups split into", kind="int", low=1, high=1000),
+    Param(
+        "dispersion",
+        None,
+        "Dirichlet concentration of individuals around their group's weights",
+        low=0,
+        closed="neither",
+        nullable=True,
+    ),
+)
+"""The generator's parameters (a sweep grid may vary each of them)."""
 
 SCALE = (1.0, 5.0)
 DESIGN_SHARE = 0.7  # base designs spend this share of the budget, leaving room to negotiate
@@ -65,14 +97,20 @@ def generate(
         With one base design per camp (its camp's favourites, greedily) and a
         balanced one; like first proposals, they spend about 70% of the budget.
     """
-    owner = "generate"
-    g_n = check_int(n_groups, "n_groups", owner, low=1, high=100_000)
-    m = check_int(n_interventions, "n_interventions", owner, low=1, high=100_000)
-    d = check_int(n_criteria, "n_criteria", owner, low=1, high=1000)
-    pol = check_real(polarization, "polarization", owner, low=0, high=1)
-    share = check_real(budget_share, "budget_share", owner, low=0, high=1, closed="right")
-    seed = check_int(seed, "seed", owner, low=0)
-    camps = min(check_int(n_camps, "n_camps", owner, low=1, high=1000), d)
+    given = {
+        "n_groups": n_groups,
+        "n_interventions": n_interventions,
+        "n_criteria": n_criteria,
+        "polarization": polarization,
+        "budget_share": budget_share,
+        "seed": seed,
+        "n_camps": n_camps,
+        "dispersion": dispersion,
+    }
+    v = resolve_params("generate", GENERATOR_PARAMS, given, who="generate")
+    g_n, m, d = v["n_groups"], v["n_interventions"], v["n_criteria"]
+    pol, share, seed = v["polarization"], v["budget_share"], v["seed"]
+    camps = min(v["n_camps"], d)
     rng = np.random.default_rng(seed)
 
     crit = [f"c{k}" for k in range(d)]

@@ -22,7 +22,6 @@ from typing import Any
 from plurisim.errors import (
     InfeasibleError,
     LLMUnavailableError,
-    NoAgreement,
     ParameterError,
     PlurisimError,
     ScenarioError,
@@ -45,7 +44,6 @@ __all__ = [
     "VALUELEX",
     "InfeasibleError",
     "LLMUnavailableError",
-    "NoAgreement",
     "ParameterError",
     "PlurisimError",
     "Problem",
@@ -65,9 +63,9 @@ __all__ = [
 # Names whose modules import Mesa (slow to import, and it switches multiprocessing to
 # "spawn"), loaded on first use only.
 _LAZY = {
-    "negotiate": "plurisim.negotiation",
-    "NegotiationModel": "plurisim.negotiation",
-    "NegotiationResult": "plurisim.negotiation",
+    "negotiate": "plurisim.api",
+    "NegotiationModel": "plurisim.negotiation.model",
+    "NegotiationResult": "plurisim.negotiation.result",
 }
 
 

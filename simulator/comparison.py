@@ -23,13 +23,15 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+from plurisim import registry
+from plurisim.errors import ParameterError
+from plurisim.evaluation import score
 from plurisim.formatting import fmt, table
-from plurisim.metrics import evaluate
 from plurisim.outcome import Outcome, to_jsonable
 from plurisim.problem import Problem
 from plurisim.scenario import Scenario, compile_scenario
 
-__all__ = ["Comparison", "compare"]
+__all__ = ["Comparison", "compare", "plan_params"]
 
 
 @dataclass(frozen=True, eq=False)
@@ -67,10 +69,19 @@ class Comparison:
         return self.frame.copy()
 
     def to_records(self) -> list[dict[str, Any]]:
-        """One JSON-ready object per outcome (the ``compare --format json`` form)."""
+        """One JSON-ready object per outcome (the ``compare --format json`` form).
+
+        Each carries ``"params"``, the parameters the outcome was computed with (after
+        defaults), and, for the rules that use one, ``"disagreement"`` (its name).
+        """
+        by_name = {o.name: o for o in self.outcomes}
         out = []
         for name, row in self.frame.iterrows():
             rec: dict[str, Any] = {"outcome": name}
+            outcome = by_name.get(str(name))
+            rec["params"] = dict(outcome.params) if outcome is not None else {}
+            if "disagreement" in rec["params"]:
+                rec["disagreement"] = rec["params"]["disagreement"]
             groups = {}
             for col, value in row.items():
                 if str(col).startswith("u:"):
@@ -103,7 +114,11 @@ class Comparison:
         doc = json.loads(text)
         rows = []
         for rec in doc["outcomes"]:
-            row = {k: v for k, v in rec.items() if k not in ("group_utilities",)}
+            row = {
+                k: v
+                for k, v in rec.items()
+                if k not in ("group_utilities", "params", "disagreement")
+            }
             row["package"] = "; ".join(rec.get("package", []))
             for gid, val in rec.get("group_utilities", {}).items():
                 row[f"u:{gid}"] = val
@@ -246,6 +261,7 @@ def compare(
     seed: int | None = 0,
     percentile: float = 20.0,
     params: Mapping[str, Mapping[str, Any]] | None = None,
+    common: Mapping[str, Any] | None = None,
     distances: bool = True,
 ) -> Comparison:
     """Run base designs and mechanisms on one scenario and evaluate them together.
@@ -254,42 +270,84 @@ def compare(
     ----------
     scenario : Scenario or Problem
     mechanisms : iterable of str, optional
-        Mechanism names; by default :data:`plurisim.mechanisms.DEFAULT_COMPARE`.
+        Mechanism names; by default :data:`plurisim.registry.DEFAULT_COMPARE`.
     base_designs : bool
         Include every base design of the scenario.
     seed : int or None
         Seeds compilation (individuals) and any stochastic mechanism.
     percentile : float
     params : mapping of mechanism name to its parameters
+    common : mapping, optional
+        Parameters given to every mechanism that declares them (such as
+        ``time_limit`` or ``disagreement``); ``params`` wins where both set one.
     distances : bool
-        Pareto check and distances (see :func:`plurisim.metrics.evaluate`).
+        Pareto check and distances (see :func:`plurisim.evaluation.evaluate`).
 
     Returns
     -------
     Comparison
-    """
-    from plurisim import mechanisms as mech
 
+    Raises
+    ------
+    ParameterError
+        Before anything runs, for an unknown mechanism or a bad parameter.
+    """
     problem = scenario if isinstance(scenario, Problem) else compile_scenario(scenario, seed=seed)
-    names = list(mechanisms) if mechanisms is not None else list(mech.DEFAULT_COMPARE)
-    for name in names:
-        mech.get(name)  # fail early on an unknown name
-    params = dict(params or {})
-    outcomes: list[Outcome] = []
-    if base_designs:
-        outcomes += mech.base_design_outcomes(problem)
+    names = list(mechanisms) if mechanisms is not None else list(registry.DEFAULT_COMPARE)
+    given = plan_params(names, params or {}, common or {})
+    disagreement = str(dict(common or {}).get("disagreement", "best-base-design"))
     rngs = np.random.SeedSequence(seed).spawn(len(names))
-    for name, ss in zip(names, rngs, strict=True):
-        outcomes.append(
-            mech.run(problem, name, rng=np.random.default_rng(ss), **dict(params.get(name, {})))
-        )
-    frame = evaluate(problem, outcomes, percentile=percentile, distances=distances)
+    outcomes = [
+        registry.run(problem, name, rng=np.random.default_rng(ss), **given[name])
+        for name, ss in zip(names, rngs, strict=True)
+    ]
+    scores = score(
+        problem,
+        outcomes,
+        percentile=percentile,
+        distances=distances,
+        disagreement=disagreement,
+        with_designs=base_designs,
+    )
     return Comparison(
         scenario=problem.name,
-        frame=frame,
+        frame=scores.frame,
         outcomes=tuple(outcomes),
         groups=problem.groups,
-        reference=frame.attrs.get("reference"),
+        reference=scores.frame.attrs.get("reference"),
         percentile=float(percentile),
-        meta={"seed": seed, "mechanisms": names},
+        meta={"seed": seed, "mechanisms": names, "normalized_over": list(scores.frame.index)},
     )
+
+
+def plan_params(
+    names: Iterable[str],
+    params: Mapping[str, Mapping[str, Any]],
+    common: Mapping[str, Any],
+) -> dict[str, dict[str, Any]]:
+    """Each mechanism's parameters: the common ones it declares, then its own; all validated.
+
+    Examples
+    --------
+    >>> plan_params(["maximin", "greedy"], {}, {"time_limit": 5.0})
+    {'maximin': {'time_limit': 5.0}, 'greedy': {}}
+    >>> plan_params(["greedy"], {"greedy": {"rounds": 3}}, {})
+    Traceback (most recent call last):
+    ...
+    plurisim.errors.ParameterError: The mechanism 'greedy' has no parameter 'rounds'; its parameters: weighting, tie_break.
+    """
+    names = list(names)
+    for name in params:
+        if name not in names:
+            raise ParameterError(
+                f"Parameters were given for {name!r}, which is not among the mechanisms "
+                f"compared ({', '.join(names)})."
+            )
+    out: dict[str, dict[str, Any]] = {}
+    for name in names:
+        info = registry.get(name)
+        mine = {k: v for k, v in common.items() if info.param(k) is not None}
+        mine.update(params.get(name, {}))
+        info.resolve(mine)  # refuse bad values before anything runs
+        out[name] = mine
+    return out

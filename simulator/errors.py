@@ -19,7 +19,6 @@ __all__ = [
     "InfeasibleError",
     "LLMUnavailableError",
     "MissingDependencyError",
-    "NoAgreement",
     "ParameterError",
     "PlurisimError",
     "ScenarioError",
@@ -65,15 +64,23 @@ class InfeasibleError(PlurisimError):
 
 
 class SolverError(PlurisimError):
-    """The MILP solver failed for a reason other than infeasibility."""
+    """The MILP solver failed for a reason other than infeasibility.
+
+    Parameters
+    ----------
+    message : str
+    kind : {"time_limit", "solve_error"}
+        ``"time_limit"``: no package was found in time; ``"solve_error"``: HiGHS
+        failed even after a retry without presolve.
+    """
+
+    def __init__(self, message: str, *, kind: str = "solve_error"):
+        super().__init__(message)
+        self.kind = kind
 
 
 class TieError(PlurisimError):
     """A tie occurred under a tie-breaking strategy that refuses ties."""
-
-
-class NoAgreement(PlurisimError):
-    """A negotiation ended without agreement where one was required."""
 
 
 class MissingDependencyError(PlurisimError, ImportError):

@@ -19,13 +19,16 @@ from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 if TYPE_CHECKING:
     from plurisim.problem import Problem
 
-__all__ = ["Outcome", "Status", "to_jsonable"]
+__all__ = ["Outcome", "Status", "package_outcome", "to_jsonable"]
 
-Status = Literal["optimal", "time_limit", "rule", "no_agreement", "agreement"]
+Status = Literal[
+    "optimal", "time_limit", "fallback", "solve_error", "rule", "no_agreement", "agreement"
+]
 Kind = Literal["mechanism", "base_design", "negotiated"]
 
 
@@ -74,8 +77,10 @@ class Outcome:
         The parameters the rule ran with.
     status : str
         ``"optimal"`` (proved optimal), ``"time_limit"`` (best found when time ran
-        out; see ``gap``), ``"rule"`` (a procedure, not an optimization),
-        ``"agreement"`` / ``"no_agreement"`` (negotiation).
+        out; see ``gap``), ``"fallback"`` (the solver found no package in time: the
+        best quick greedy package), ``"solve_error"`` (the solver failed: the same
+        fallback), ``"rule"`` (a procedure, not an optimization), ``"agreement"`` /
+        ``"no_agreement"`` (negotiation).
     gap : float or None
         Relative optimality gap reported by the solver (0 when proved optimal).
     objective : float or None
@@ -144,3 +149,48 @@ class Outcome:
 
     def __hash__(self) -> int:
         return hash((self.mechanism, self.package, self.cost))
+
+
+def package_outcome(
+    problem: Problem,
+    mechanism: str,
+    mask: ArrayLike,
+    *,
+    status: str,
+    gap: float | None = None,
+    objective: float | None = None,
+    details: Mapping[str, Any] | None = None,
+    kind: Kind = "mechanism",
+    label: str | None = None,
+    params: Mapping[str, Any] | None = None,
+) -> Outcome:
+    """Wrap a package (a boolean mask) into an :class:`Outcome`, checking it is feasible.
+
+    Examples
+    --------
+    >>> from plurisim import compile_scenario, scenarios
+    >>> p = compile_scenario(scenarios.load("toy-park"))
+    >>> package_outcome(p, "mine", p.mask(["ramps"]), status="rule").package
+    ('ramps',)
+    >>> package_outcome(p, "mine", np.ones(6, bool), status="rule")
+    Traceback (most recent call last):
+    ...
+    AssertionError: mine produced an infeasible package
+    """
+    x = np.asarray(mask, dtype=bool)
+    if not problem.is_feasible(x):
+        raise AssertionError(f"{mechanism} produced an infeasible package")
+    return Outcome(
+        mechanism=mechanism,
+        package=problem.package_ids(x),
+        cost=float(problem.costs @ x),
+        budget=problem.budget,
+        kind=kind,
+        label=label,
+        params=dict(params or {}),
+        status=status,
+        gap=gap,
+        objective=objective,
+        details=dict(details or {}),
+        scenario=problem.name,
+    )

@@ -355,7 +355,7 @@ def pareto(
         The two groups on the axes.
     """
     from plurisim.metrics import pareto_front
-    from plurisim.package_space import space_of
+    from plurisim.packages import space_of
 
     space = space_of(problem)
     if space is None:

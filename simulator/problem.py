@@ -35,7 +35,13 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 from plurisim.errors import ParameterError
 
-__all__ = ["Labels", "Problem"]
+__all__ = ["BUDGET_RTOL", "Labels", "Problem"]
+
+BUDGET_RTOL = 1e-9
+"""A package fits when its cost is at most ``budget * (1 + BUDGET_RTOL)``.
+
+Relative to the budget's scale, so budgets from 1e-12 to 1e12 behave alike.
+"""
 
 FloatArray = NDArray[np.float64]
 BoolArray = NDArray[np.bool_]
@@ -332,13 +338,14 @@ class Problem:
         out = arr @ self.costs
         return float(out) if arr.ndim == 1 else out
 
-    def is_feasible(self, x: ArrayLike, *, tol: float = 1e-9) -> Any:
+    def is_feasible(self, x: ArrayLike, *, rtol: float = BUDGET_RTOL) -> Any:
         """Whether packages respect the budget, exclusions and requirements.
 
-        Returns a bool for one package or a boolean array for rows of packages.
+        The budget test is relative: cost at most ``budget * (1 + rtol)``. Returns a
+        bool for one package or a boolean array for rows of packages.
         """
         arr = np.atleast_2d(np.asarray(x, dtype=bool))
-        ok = arr.astype(float) @ self.costs <= self.budget * (1 + tol) + tol
+        ok = arr.astype(float) @ self.costs <= self.budget * (1 + rtol)
         for a, b in self.exclusions:
             ok &= ~(arr[:, a] & arr[:, b])
         for a, b in self.requirements:

@@ -484,7 +484,7 @@ def negotiation_study(
     Returns one row per (mix, seed): agreement, rounds, worst-group utility and Gini
     of the outcome, and the angles used.
     """
-    from plurisim.negotiation import negotiate
+    from plurisim.api import negotiate
 
     names = list(mixes or MIXES)
     n = check_int(seeds, "seeds", "negotiation_study", low=1, high=100_000)

@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 from plurisim.errors import ParameterError
 
-__all__ = ["check_choice", "check_int", "check_real", "check_rng", "strip_union_tags"]
+__all__ = ["check_choice", "check_int", "check_real", "interval", "strip_union_tags"]
 
 _TAG_PREFIXES = ("literal[", "constrained-", "function-", "list[", "dict[", "tuple[", "nullable[")
 _TAG_NAMES = {"str", "float", "int", "bool", "none"}
@@ -44,9 +44,10 @@ def _fmt(value: Any) -> str:
     return repr(value)
 
 
-def _interval(low: float | None, high: float | None, closed: str) -> str:
-    left = "[" if closed in ("both", "left") else "("
-    right = "]" if closed in ("both", "right") else ")"
+def interval(low: float | None, high: float | None, closed: str) -> str:
+    """A range in words, such as ``[1, 1000]`` or ``(0, inf)`` (infinite ends are open)."""
+    left = "[" if closed in ("both", "left") and low is not None else "("
+    right = "]" if closed in ("both", "right") and high is not None else ")"
     lo = "-inf" if low is None else f"{low:g}"
     hi = "inf" if high is None else f"{high:g}"
     return f"{left}{lo}, {hi}{right}"
@@ -76,7 +77,7 @@ def check_int(
         return int(value)
     raise ParameterError(
         f"The {name!r} parameter of {owner} must be an int in the range "
-        f"{_interval(low, high, 'both')}. Got {_fmt(value)} instead."
+        f"{interval(low, high, 'both')}. Got {_fmt(value)} instead."
     )
 
 
@@ -112,7 +113,7 @@ def check_real(
                 return v
     raise ParameterError(
         f"The {name!r} parameter of {owner} must be a real number in the range "
-        f"{_interval(low, high, closed)}. Got {_fmt(value)} instead."
+        f"{interval(low, high, closed)}. Got {_fmt(value)} instead."
     )
 
 
@@ -134,24 +135,4 @@ def check_choice(value: Any, name: str, owner: str, choices: Iterable[Any]) -> A
     listed = ", ".join(repr(c) for c in options)
     raise ParameterError(
         f"The {name!r} parameter of {owner} must be one of {listed}. Got {_fmt(value)} instead."
-    )
-
-
-def check_rng(rng: Any, owner: str) -> np.random.Generator:
-    """Turn ``rng`` (None, int, SeedSequence or Generator) into a NumPy Generator.
-
-    Examples
-    --------
-    >>> int(check_rng(7, "f").integers(100)) == int(check_rng(7, "f").integers(100))
-    True
-    """
-    if isinstance(rng, np.random.Generator):
-        return rng
-    if rng is None or isinstance(rng, np.random.SeedSequence):
-        return np.random.default_rng(rng)
-    if isinstance(rng, Integral | np.integer) and not isinstance(rng, bool) and int(rng) >= 0:
-        return np.random.default_rng(int(rng))
-    raise ParameterError(
-        f"The 'rng' parameter of {owner} must be None, a non-negative int, a "
-        f"numpy SeedSequence or a numpy Generator. Got {_fmt(rng)} instead."
     )

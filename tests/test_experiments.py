@@ -208,8 +208,11 @@ def test_dask_survives_a_killed_worker(tmp_path):
         ({"grid": {"rounds": []}}, "grid.rounds: an empty list of values"),
         ({"seeds": {"count": 0}}, "seeds.count"),
         ({"seeds": []}, "seeds: an empty list"),
-        ({"mechanisms": ["dictatorship"]}, "mechanisms: Unknown mechanism 'dictatorship'"),
-        ({"grid": {"speed": [1]}}, "grid.speed: no mechanism of this sweep takes 'speed'"),
+        ({"mechanisms": ["dictatorship"]}, "mechanisms[0]: Unknown mechanism 'dictatorship'"),
+        (
+            {"grid": {"speed": [1]}},
+            "grid.speed: no mechanism or scenario field of this sweep takes 'speed'",
+        ),
         ({"scenarios": []}, "scenarios"),
         ({"colour": "blue"}, "colour: Extra inputs are not permitted"),
     ],

@@ -140,29 +140,38 @@ def test_best_base_design_rubrics(toy_problem):
     [
         (
             lambda p: utilitarian(p, time_limit=-1),
-            "'time_limit' parameter of utilitarian must be a real number in the range (0, inf]. Got -1",
+            "'time_limit' parameter of utilitarian must be a real number in the range (0, inf). Got -1",
         ),
         (
             lambda p: utilitarian(p, engine="cplex"),
             "'engine' parameter of utilitarian must be one of 'auto', 'enumerate', 'milp'. Got 'cplex'",
         ),
-        (lambda p: nash(p, disagreement=[1.0]), "must hold 3 finite utilities, one per group"),
-        (lambda p: nash(p, disagreement="median"), "must be 'status_quo' or one utility per group"),
+        (
+            lambda p: nash(p, disagreement=[1.0]),
+            "'disagreement' parameter of nash must be 'status-quo', 'best-base-design', "
+            "a base design id or a rule name. Got [1.0]",
+        ),
+        (
+            lambda p: nash(p, disagreement="median"),
+            "must be 'status-quo', 'best-base-design', a base design of toy-park (green, "
+            "active) or a rule (status_quo, best_base_design, utilitarian",
+        ),
         (
             lambda p: mes(p, completion="greedy"),
-            "'completion' parameter of mes must be one of None, 'utilitarian'",
+            "'completion' parameter of mes must be one of 'utilitarian' or None. Got 'greedy'",
         ),
         (
             lambda p: greedy(p, tie_break="random"),
-            "'tie_break' parameter of this rule must be one of",
+            "'tie_break' parameter of greedy must be one of 'index', 'name', 'cost', 'refuse'",
         ),
         (
             lambda p: mechanisms.run(p, "plurality"),
-            "Unknown mechanism 'plurality'; available: status_quo",
+            "Unknown rule 'plurality'; available: status_quo",
         ),
         (
             lambda p: mechanisms.run(p, "maximin", rounds=3),
-            "The mechanism 'maximin' has no parameter 'rounds'; allowed: engine, time_limit, tie_break",
+            "The mechanism 'maximin' has no parameter 'rounds'; its parameters: engine, "
+            "time_limit, tie_break",
         ),
     ],
 )
@@ -201,7 +210,7 @@ def test_time_limited_milp_reports_status_and_gap():
 @pytest.mark.parametrize("rule", ["utilitarian", "maximin", "leximin", "nash", "kalai_smorodinsky"])
 def test_no_package_in_time_falls_back_to_the_best_greedy_candidate(rule):
     from plurisim import compile_scenario
-    from plurisim.mechanisms.welfare import greedy_candidates
+    from plurisim.packages import greedy_candidates
     from plurisim.scenarios import generate
 
     p = compile_scenario(generate(30, 150, 4, 0.5, 0.3, seed=2))
@@ -209,7 +218,7 @@ def test_no_package_in_time_falls_back_to_the_best_greedy_candidate(rule):
     x = out.mask(p)
     assert p.is_feasible(x)
     if out.details.get("fallback") == "greedy":
-        assert out.status == "time_limit" and out.gap == float("inf")
+        assert out.status == "fallback" and out.gap == float("inf")
         assert any(np.array_equal(x, c) for c in greedy_candidates(p))
         # never worse than the empty package by the rule's first objective
         assert x.any()
@@ -218,7 +227,8 @@ def test_no_package_in_time_falls_back_to_the_best_greedy_candidate(rule):
 
 
 def test_fallback_picks_the_candidate_the_rule_ranks_first():
-    from plurisim.mechanisms.welfare import best_candidate, greedy_candidates
+    from plurisim.mechanisms.lexicographic import best_candidate
+    from plurisim.packages import greedy_candidates
 
     p = random_problem(5, max_m=12)
     cands = greedy_candidates(p)

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 from helpers import brute_force, random_problem, true_utilities
 from plurisim.mechanisms import kalai_smorodinsky, leximin, maximin, nash, utilitarian
-from plurisim.mechanisms.welfare import GAIN_EPS
+from plurisim.mechanisms.nash_milp import GAIN_EPS
 
 N_INSTANCES = 200
 CHUNKS = 20

@@ -65,7 +65,7 @@ def test_mes_matches_pabutools_with_integer_utilities_and_ties(seed):
         weights=np.ones((n, 1)),
         interventions=[f"p{j}" for j in range(m)],
     )
-    from plurisim.mechanisms.budgeting import equal_shares
+    from plurisim.mechanisms.proportional import equal_shares
     from plurisim.tiebreaking import TieBreaking
 
     mask, _ = equal_shares(problem, util, np.ones(n), TieBreaking("name"))

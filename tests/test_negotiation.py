@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from plurisim import compile_scenario, mechanisms, negotiate, scenarios
 from plurisim.agents.stakeholder import StakeholderAgent, aspiration
 from plurisim.errors import ParameterError
-from plurisim.metrics import evaluate
+from plurisim.evaluation import evaluate
 from plurisim.negotiation import NegotiationModel, NegotiationResult
 from scipy import stats
 

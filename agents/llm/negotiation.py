@@ -23,10 +23,10 @@ from plurisim.agents.mediator import MediatorAgent
 from plurisim.agents.stakeholder import Demand, Responses, StakeholderAgent
 from plurisim.errors import InfeasibleError, ParameterError
 from plurisim.formatting import fmt
-from plurisim.mechanisms.budgeting import _blocked
 from plurisim.negotiation.model import NegotiationModel
 from plurisim.negotiation.params import NegotiationParams
 from plurisim.negotiation.result import NegotiationResult
+from plurisim.packages import blocked
 
 __all__ = ["LLMMediator", "LLMNegotiationModel", "LLMStakeholder", "negotiate_llm"]
 
@@ -56,7 +56,7 @@ class LLMStakeholder(StakeholderAgent):
         raw = p.baseline[g] + proposal.astype(float) @ e
         now = float(np.minimum(raw, p.caps) @ w)
         found: list[tuple[float, Demand]] = []
-        addable = np.flatnonzero(~proposal & ~_blocked(p, proposal))
+        addable = np.flatnonzero(~proposal & ~blocked(p, proposal))
         for j in addable:
             gain = float(np.minimum(raw + e[j], p.caps) @ w) - now
             if gain > 1e-12:
@@ -128,7 +128,7 @@ class LLMStakeholder(StakeholderAgent):
         """Check that a reply's demand names interventions that exist and can change."""
         p = self.model.problem
         ids = p.interventions
-        addable = ~proposal & ~_blocked(p, proposal)
+        addable = ~proposal & ~blocked(p, proposal)
 
         def check(reply: StakeholderReply) -> None:
             if reply.accept:
@@ -358,7 +358,7 @@ def negotiate_llm(
         ``details["llm"]`` holds calls, tokens, retries, faults by kind, fallbacks.
     """
     from plurisim.agents.llm.models import describe_model, resolve_model
-    from plurisim.negotiation import _seeds
+    from plurisim.api import split_seed
     from plurisim.scenario import Scenario, compile_scenario
 
     model = resolve_model(llm)
@@ -370,15 +370,13 @@ def negotiate_llm(
         backoff=backoff,
         cache=cache,
     )
-    seed_value, compile_seed, model_seed = _seeds(seed)
+    seed_value, compile_seed, model_seed = split_seed(seed)
     problem = (
         compile_scenario(scenario, seed=compile_seed)
         if isinstance(scenario, Scenario)
         else scenario
     )
     resolved = NegotiationParams.resolve(problem, **params)
-    if resolved.extra:
-        raise ParameterError(f"negotiate_llm has no parameter {sorted(resolved.extra)[0]!r}.")
     sim = LLMNegotiationModel(
         problem,
         resolved,

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import argparse
-import inspect
 import json
 from typing import Any
 
+from plurisim import registry
+from plurisim.cli.params import describe_params, parse_assignments
 from plurisim.validation import check_real
 
 __all__ = ["register"]
@@ -14,7 +15,12 @@ __all__ = ["register"]
 
 def register(sub: Any) -> None:
     """Add the ``compare`` command."""
-    p = sub.add_parser("compare", help="every base design and mechanism with every metric")
+    p = sub.add_parser(
+        "compare",
+        help="every base design and mechanism with every metric",
+        epilog=describe_params(registry.MECHANISMS),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     p.add_argument("scenario", metavar="SCENARIO", help="a built-in scenario name or a file path")
     p.add_argument(
         "--seed", type=int, default=0, help="seed for individuals and stochastic rules (0)"
@@ -23,30 +29,58 @@ def register(sub: Any) -> None:
     p.add_argument("--out", metavar="DIR", help="also write comparison.{csv,json} and figures here")
     p.add_argument("--mechanisms", metavar="LIST", help="comma-separated mechanism names")
     p.add_argument("--percentile", type=float, default=20.0, help="percentile of satisfaction (20)")
-    p.add_argument("--time-limit", type=float, default=30.0, help="seconds per exact rule (30)")
+    p.add_argument(
+        "--time-limit",
+        type=float,
+        metavar="SECONDS",
+        help="seconds for every mechanism that declares a time limit (each its own default)",
+    )
+    p.add_argument(
+        "--disagreement",
+        metavar="POINT",
+        help="status-quo, best-base-design (default), a base design id or a rule name, "
+        "for every mechanism that measures gains from one",
+    )
+    p.add_argument(
+        "--param",
+        action="append",
+        default=[],
+        metavar="MECHANISM.NAME=VALUE",
+        help="set one registered parameter of one mechanism (repeatable; see below)",
+    )
     p.set_defaults(handler=run)
 
 
 def run(args: argparse.Namespace) -> int:
     """Execute ``plurisim compare``."""
-    from plurisim import mechanisms, scenarios
-    from plurisim.comparison import compare
+    from plurisim import scenarios
+    from plurisim.comparison import compare, plan_params
 
-    check_real(args.time_limit, "time_limit", "compare", low=0, closed="right")
     check_real(args.percentile, "percentile", "compare", low=0, high=100)
-    scenario = scenarios.load(args.scenario)
     names = (
         [n.strip() for n in args.mechanisms.split(",") if n.strip()]
         if args.mechanisms
-        else list(mechanisms.DEFAULT_COMPARE)
+        else list(registry.DEFAULT_COMPARE)
     )
-    params: dict[str, dict[str, Any]] = {}
     for name in names:
-        rule = mechanisms.get(name)
-        if "time_limit" in inspect.signature(rule).parameters:
-            params[name] = {"time_limit": args.time_limit}
+        registry.get(name)
+    common: dict[str, Any] = {}
+    if args.time_limit is not None:
+        common["time_limit"] = check_real(
+            args.time_limit, "time_limit", "compare", low=0, closed="right"
+        )
+    if args.disagreement is not None:
+        common["disagreement"] = args.disagreement
+    params = parse_assignments(args.param)
+    plan_params(names, params, common)  # every value checked before the scenario loads
+    scenario = scenarios.load(args.scenario)
     result = compare(
-        scenario, mechanisms=names, seed=args.seed, percentile=args.percentile, params=params
+        scenario,
+        mechanisms=names,
+        seed=args.seed,
+        percentile=args.percentile,
+        params=params,
+        common=common,
     )
     if args.format == "json":
         print(json.dumps(result.to_records(), indent=2))

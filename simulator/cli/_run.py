@@ -7,25 +7,29 @@ import json
 from typing import Any
 
 from plurisim.cli import add_llm_options
+from plurisim.cli.params import add_param_options, parse_assignments
+from plurisim.negotiation.params import NEGOTIATION_PARAMS
 
 __all__ = ["register"]
 
 
 def register(sub: Any) -> None:
-    """Add the ``run`` command."""
+    """Add the ``run`` command: one option per negotiation parameter of the registry."""
     p = sub.add_parser("run", help="run the negotiation (or another mechanism) on a scenario")
     p.add_argument("scenario", metavar="SCENARIO", help="a built-in scenario name or a file path")
-    p.add_argument("--mechanism", default="negotiative", help="mechanism name (negotiative)")
-    p.add_argument("--seed", type=int, default=0, help="seed for everything random (0)")
-    p.add_argument("--rounds", type=int, help="rounds before the reference design stands")
-    p.add_argument("--quorum", type=float, help="share of the population that makes an agreement")
     p.add_argument(
-        "--stakeholders",
-        choices=("groups", "individuals"),
-        help="one agent per group or per individual",
+        "--mechanism",
+        default="negotiative",
+        help="mechanism name (negotiative); other rules take --param NAME=VALUE",
     )
+    p.add_argument("--seed", type=int, default=0, help="seed for everything random (0)")
+    add_param_options(p, NEGOTIATION_PARAMS)
     p.add_argument(
-        "--deliberation", action="store_true", help="individuals deliberate on a social graph"
+        "--param",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="a parameter of --mechanism (repeatable; see plurisim compare --help)",
     )
     p.add_argument("--json", action="store_true", help="print the result as JSON")
     p.add_argument(
@@ -35,33 +39,38 @@ def register(sub: Any) -> None:
     p.set_defaults(handler=run)
 
 
+def negotiation_params(args: argparse.Namespace) -> dict[str, Any]:
+    """The negotiation parameters given as options, typed and validated."""
+    out: dict[str, Any] = {}
+    for spec in NEGOTIATION_PARAMS:
+        text = getattr(args, spec.name, None)
+        if text is not None:
+            out[spec.name] = spec.parse(text, "negotiate")
+    if out.get("deliberation") is not None and "stakeholders" not in out:
+        out["stakeholders"] = "individuals"
+    return out
+
+
 def run(args: argparse.Namespace) -> int:
     """Execute ``plurisim run``."""
-    from plurisim import mechanisms, scenarios
+    from plurisim import registry, scenarios
+    from plurisim.errors import ParameterError
 
-    scenario = scenarios.load(args.scenario)
+    params = negotiation_params(args)
     if args.mechanism != "negotiative":
-        mechanisms.get(args.mechanism)
-        unused = [
-            f"--{n}"
-            for n in ("rounds", "quorum", "stakeholders", "llm")
-            if getattr(args, n) is not None
-        ]
-        if args.deliberation:
-            unused.append("--deliberation")
-        if unused:
-            from plurisim.errors import ParameterError
-
-            raise ParameterError(f"{', '.join(unused)} only apply to --mechanism negotiative.")
-        return _run_rule(scenario, args)
-    params: dict[str, Any] = {}
-    for name in ("rounds", "quorum", "stakeholders"):
-        value = getattr(args, name)
-        if value is not None:
-            params[name] = value
-    if args.deliberation:
-        params["deliberation"] = True
-        params.setdefault("stakeholders", "individuals")
+        info = registry.get(args.mechanism)
+        if params or args.llm:
+            names = ", ".join("--" + n.replace("_", "-") for n in params) or "--llm"
+            raise ParameterError(f"{names} only apply to --mechanism negotiative.")
+        rule_params = parse_assignments(args.param, default_mechanism=args.mechanism).get(
+            args.mechanism, {}
+        )
+        info.resolve(rule_params)
+        return _run_rule(scenarios.load(args.scenario), args, rule_params)
+    if args.param:
+        params.update(parse_assignments(args.param, default_mechanism="negotiative")["negotiative"])
+    registry.check_params("negotiative", params)
+    scenario = scenarios.load(args.scenario)
     if args.llm:
         from plurisim.agents.llm import negotiate_llm
 
@@ -69,7 +78,7 @@ def run(args: argparse.Namespace) -> int:
             scenario, seed=args.seed, llm=args.llm, timeout=args.llm_timeout, **params
         )
     else:
-        from plurisim.negotiation import negotiate
+        from plurisim.api import negotiate
 
         result = negotiate(scenario, seed=args.seed, **params)
     if args.json:
@@ -81,11 +90,11 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
-def _run_rule(scenario: Any, args: argparse.Namespace) -> int:
+def _run_rule(scenario: Any, args: argparse.Namespace, params: dict[str, Any]) -> int:
+    from plurisim.evaluation import METRIC_KEYS
     from plurisim.experiments.tasks import run_one
-    from plurisim.negotiation.result import METRIC_KEYS
 
-    out = run_one(scenario, args.mechanism, args.seed, {}).row
+    out = run_one(scenario, args.mechanism, args.seed, params).row
     metrics = {k: out[k] for k in METRIC_KEYS if k in out}
     reference = {k: out[f"reference_{k}"] for k in METRIC_KEYS if f"reference_{k}" in out}
     doc = {
@@ -98,6 +107,7 @@ def _run_rule(scenario: Any, args: argparse.Namespace) -> int:
         "agreement": None,
         "rounds": None,
         "status": out["status"],
+        "params": json.loads(out["params"]) if "params" in out else params,
         "metrics": metrics,
         "reference": reference,
     }
@@ -123,8 +133,7 @@ def _run_rule(scenario: Any, args: argparse.Namespace) -> int:
 def write_outputs(scenario: Any, result: Any, out: str) -> None:
     """Write a negotiation's result, rounds, transcript and figures into ``out``."""
     from plurisim import plots
-    from plurisim.mechanisms import base_design_outcomes, status_quo
-    from plurisim.metrics import evaluate
+    from plurisim.evaluation import score
     from plurisim.outputs import ensure_dir, save_figure, write_text_atomic
     from plurisim.scenario import compile_scenario
 
@@ -136,11 +145,7 @@ def write_outputs(scenario: Any, result: Any, out: str) -> None:
     write_text_atomic(folder / "transcript.md", result.to_markdown())
     save_figure(plots.rounds(result), folder / "rounds.png")
     problem = compile_scenario(scenario, seed=result.seed)
-    frame = evaluate(
-        problem,
-        [*(base_design_outcomes(problem) or [status_quo(problem)]), result.outcome],
-        distances=False,
-    )
+    frame = score(problem, [result.outcome]).frame
     save_figure(
         plots.group_utilities(frame, title="The negotiated package beside the base designs"),
         folder / "comparison.png",

@@ -9,15 +9,17 @@ The smallest spec::
 
 A scenario is a built-in name, ``{path: file.yaml}`` (relative to the spec file) or
 ``{generate: {n_groups: 6, ...}}``. A mechanism is a name or ``{name: ..., params:
-{...}}``. Grid keys are mechanism parameters; each mechanism takes the keys it
-accepts (a mechanism that accepts none runs once per seed). Seeds are a list of
+{...}}``. Grid keys are registered mechanism parameters (each mechanism takes the keys it
+declares; one that declares none runs once per grid point of the others) or
+scenario fields: ``budget`` for any scenario, and the generator's parameters for
+generated ones. Every value is validated against the registry when the spec is
+read, before any run starts or any results folder is created. Seeds are a list of
 integers or ``{count, root}``, spawned through ``numpy.random.SeedSequence(root)``.
 """
 
 from __future__ import annotations
 
 import hashlib
-import inspect
 import itertools
 import json
 import os
@@ -115,26 +117,37 @@ class SweepSpec(_Model):
 
     @model_validator(mode="after")
     def _known(self) -> SweepSpec:
-        from plurisim import mechanisms as mech
+        """Every mechanism, parameter and grid value checked against the registry."""
+        from plurisim import registry
 
-        accepted: dict[str, set[str]] = {}
-        for m in self.mechanisms:
+        infos = []
+        for k, m in enumerate(self.mechanisms):
             try:
-                rule = mech.get(m.name)
+                info = registry.get(m.name)
+                info.resolve(m.params)
             except PlurisimError as exc:
-                raise ValueError(f"mechanisms: {exc}") from None
-            accepted[m.name] = _accepted(m.name, rule)
-            unknown = set(m.params) - accepted[m.name]
-            if unknown and "*" not in accepted[m.name]:
+                raise ValueError(f"mechanisms[{k}]: {exc}") from None
+            infos.append(info)
+        fields = scenario_fields(self)
+        for key, values in self.grid.items():
+            takers = [i for i in infos if i.param(key) is not None]
+            field = fields.get(key)
+            if not takers and field is None:
+                allowed = sorted({p.name for i in infos for p in i.params} | set(fields))
                 raise ValueError(
-                    f"mechanisms.{m.name}.params: {m.name!r} has no parameter {sorted(unknown)[0]!r}"
+                    f"grid.{key}: no mechanism or scenario field of this sweep takes {key!r}; "
+                    f"allowed: {', '.join(allowed)}"
                 )
-        for key in self.grid:
-            if not any(key in a or "*" in a for a in accepted.values()):
-                raise ValueError(
-                    f"grid.{key}: no mechanism of this sweep takes {key!r} "
-                    f"({', '.join(accepted)} do not)"
-                )
+            for value in values:
+                try:
+                    for info in takers:
+                        spec = info.param(key)
+                        assert spec is not None
+                        spec.validate(value, info.name)
+                    if field is not None:
+                        field.validate(value, "the scenario")
+                except PlurisimError as exc:
+                    raise ValueError(f"grid.{key}: {exc}") from None
         return self
 
     def seed_list(self) -> list[Any]:
@@ -146,15 +159,18 @@ class SweepSpec(_Model):
         return list(np.random.SeedSequence(self.seeds.root).spawn(self.seeds.count))
 
     def combinations(self, mechanism: str) -> list[dict[str, Any]]:
-        """The distinct grid points that matter to ``mechanism``."""
-        from plurisim import mechanisms as mech
+        """The distinct grid points that matter to ``mechanism`` (its own parameters)."""
+        from plurisim import registry
 
-        accepted = _accepted(mechanism, mech.get(mechanism))
-        keys = [k for k in self.grid if k in accepted or "*" in accepted]
-        return [
-            dict(zip(keys, values, strict=True))
-            for values in itertools.product(*(self.grid[k] for k in keys))
-        ]
+        info = registry.get(mechanism)
+        keys = [k for k in self.grid if info.param(k) is not None]
+        return _product(self.grid, keys)
+
+    def scenario_points(self) -> list[dict[str, Any]]:
+        """The distinct grid points of scenario fields (``budget``, generator settings)."""
+        fields = scenario_fields(self)
+        keys = [k for k in self.grid if k in fields]
+        return _product(self.grid, keys)
 
     def digest(self, scenario_digests: list[str]) -> str:
         """A hash of the spec and of the exact scenarios it runs on."""
@@ -162,17 +178,22 @@ class SweepSpec(_Model):
         return hashlib.sha256(json.dumps(doc, sort_keys=True).encode()).hexdigest()
 
 
-def _accepted(name: str, rule: Any) -> set[str]:
-    if name == "negotiative":
-        from plurisim.negotiation.params import NegotiationParams
+def _product(grid: Mapping[str, list[Any]], keys: list[str]) -> list[dict[str, Any]]:
+    return [
+        dict(zip(keys, values, strict=True))
+        for values in itertools.product(*(grid[k] for k in keys))
+    ]
 
-        return {f for f in NegotiationParams.__dataclass_fields__ if f != "extra"} | {
-            "deliberation"
-        }
-    sig = inspect.signature(rule)
-    if any(p.kind is inspect.Parameter.VAR_KEYWORD for p in sig.parameters.values()):
-        return {"*"}
-    return {p for p in sig.parameters if p not in ("problem", "rng")}
+
+def scenario_fields(spec: SweepSpec) -> dict[str, Any]:
+    """The scenario fields a grid of this spec may vary: budget, and the generator's."""
+    from plurisim import registry
+    from plurisim.scenarios.generate import GENERATOR_PARAMS
+
+    out = {p.name: p for p in registry.SCENARIO_FIELDS}
+    if any(s.generate is not None for s in spec.scenarios):
+        out.update({p.name: p for p in GENERATOR_PARAMS})
+    return out
 
 
 def load_spec(

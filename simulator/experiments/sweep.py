@@ -11,7 +11,7 @@ from typing import Any
 
 import pandas as pd
 from plurisim.experiments.executors import make_executor
-from plurisim.experiments.spec import SweepSpec, load_spec
+from plurisim.experiments.spec import SweepSpec, load_spec, scenario_fields
 from plurisim.experiments.store import ResultStore
 from plurisim.experiments.tasks import Batch, Task, run_batch
 from plurisim.scenario import Scenario, load_scenario
@@ -37,48 +37,75 @@ class SweepResult:
         )
 
 
-def _scenarios(spec: SweepSpec, base: Path) -> list[tuple[str, Scenario]]:
+def _scenarios(spec: SweepSpec, base: Path) -> list[Variant]:
+    """Every scenario of the spec, once per grid point of the scenario fields it takes."""
     from plurisim import scenarios as library
-    from plurisim.errors import ParameterError, SpecError
+    from plurisim.errors import PlurisimError, SpecError
 
-    out = []
+    fields = scenario_fields(spec)
+    points = spec.scenario_points()
+    out: list[Variant] = []
     for k, s in enumerate(spec.scenarios):
-        try:
-            if s.name is not None:
-                scenario = library.load(s.name)
-                label = s.name
-            elif s.path is not None:
-                path = Path(s.path)
-                scenario = load_scenario(path if path.is_absolute() else base / path)
-                label = scenario.name
-            else:
-                assert s.generate is not None
-                scenario = library.generate(**s.generate)
-                label = scenario.name
-        except (ParameterError, TypeError) as exc:
-            raise SpecError(f"scenarios[{k}]: {exc}") from None
-        except SpecError:
-            raise
-        except Exception as exc:
-            from plurisim.errors import PlurisimError
-
-            if isinstance(exc, PlurisimError):
+        relevant = {"budget"} | (set(fields) if s.generate is not None else set())
+        seen: set[str] = set()
+        for point in points:
+            mine = {key: v for key, v in point.items() if key in relevant}
+            signature = repr(sorted(mine.items()))
+            if signature in seen:  # a grid key this scenario does not take
+                continue
+            seen.add(signature)
+            try:
+                out.append(_variant(library, s, base, mine))
+            except PlurisimError as exc:
                 raise SpecError(f"scenarios[{k}]: {exc}") from None
-            raise
-        out.append((label, scenario))
+            except TypeError as exc:
+                raise SpecError(f"scenarios[{k}]: {exc}") from None
     return out
+
+
+def _variant(library: Any, s: Any, base: Path, point: dict[str, Any]) -> Variant:
+    generator = {key: v for key, v in point.items() if key != "budget"}
+    if s.name is not None:
+        scenario, label = library.load(s.name), s.name
+    elif s.path is not None:
+        path = Path(s.path)
+        scenario = load_scenario(path if path.is_absolute() else base / path)
+        label = scenario.name
+    else:
+        assert s.generate is not None
+        scenario = library.generate(**{**s.generate, **generator})
+        label = scenario.name
+    notes = ""
+    if "budget" in point:
+        scenario, dropped = scenario.with_budget(float(point["budget"]))
+        if dropped:
+            notes = f"base designs over the budget {point['budget']:g} dropped out: " + ", ".join(
+                dropped
+            )
+    return Variant(label, scenario, point, notes)
+
+
+@dataclass(frozen=True)
+class Variant:
+    """One scenario of a sweep at one grid point of its scenario fields."""
+
+    label: str
+    scenario: Scenario
+    point: dict[str, Any]
+    notes: str = ""
 
 
 def expand(
     spec: SweepSpec, base: Path | None = None
 ) -> tuple[list[Task], dict[str, dict[str, Any]], str]:
     """Every run of a spec in order, the scenarios as data, and the spec's hash."""
-    loaded = _scenarios(spec, base or Path.cwd())
-    data = {sc.digest(): sc.to_dict() for _, sc in loaded}
+    variants = _scenarios(spec, base or Path.cwd())
+    data = {v.scenario.digest(): v.scenario.to_dict() for v in variants}
     seeds = spec.seed_list()
     tasks: list[Task] = []
     keys = tuple(spec.grid)
-    for label, sc in loaded:
+    for variant in variants:
+        digest = variant.scenario.digest()
         for mech in spec.mechanisms:
             for point in spec.combinations(mech.name):
                 params = {**mech.params, **point}
@@ -86,16 +113,18 @@ def expand(
                     tasks.append(
                         Task(
                             index=len(tasks),
-                            scenario=sc.digest(),
-                            scenario_label=label,
+                            scenario=digest,
+                            scenario_label=variant.label,
                             mechanism=mech.name,
                             params=params,
                             seed_index=i,
                             seed=seed,
                             grid_keys=keys,
+                            scenario_params=variant.point,
+                            notes=variant.notes,
                         )
                     )
-    return tasks, data, spec.digest([sc.digest() for _, sc in loaded])
+    return tasks, data, spec.digest([v.scenario.digest() for v in variants])
 
 
 def _batches(

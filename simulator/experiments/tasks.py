@@ -33,6 +33,8 @@ class Task:
     seed_index: int
     seed: Any  # an int or a numpy SeedSequence
     grid_keys: tuple[str, ...] = ()
+    scenario_params: dict[str, Any] = field(default_factory=dict)
+    notes: str = ""
 
     @property
     def run_id(self) -> str:
@@ -87,11 +89,9 @@ def run_one(
     other rule is evaluated among the base designs and its own outcome, so the
     percentile satisfaction is normalized within the scenario the same way.
     """
-    from plurisim import mechanisms
-    from plurisim.mechanisms import base_design_outcomes, status_quo
-    from plurisim.metrics import evaluate
-    from plurisim.negotiation import negotiate
-    from plurisim.negotiation.result import _metrics
+    from plurisim import registry
+    from plurisim.api import negotiate
+    from plurisim.evaluation import score
     from plurisim.scenario import compile_scenario
 
     keep = metrics
@@ -109,16 +109,10 @@ def run_one(
     else:
         rng = np.random.default_rng(seed)
         problem = compile_scenario(scenario, seed=rng)
-        outcome = mechanisms.run(problem, mechanism, rng=rng, **params)
-        candidates = base_design_outcomes(problem) or [status_quo(problem)]
-        frame = evaluate(
-            problem,
-            [*candidates, outcome],
-            distances=False,
-            reference="auto" if problem.base_designs else "status_quo",
-        )
-        values = _metrics(frame.loc[outcome.name])
-        reference = _metrics(frame.loc[frame.attrs.get("reference") or "status_quo"])
+        outcome = registry.run(problem, mechanism, rng=rng, **params)
+        scores = score(problem, [outcome])
+        values = scores.metrics(outcome.name)
+        reference = scores.reference_metrics()
         row = {
             "agreement": None,
             "rounds": None,
@@ -147,10 +141,15 @@ def run_batch(batch: Batch) -> list[dict[str, Any]]:
             "scenario": task.scenario_label,
             "mechanism": task.mechanism,
             "seed": task.seed_index,
-            **{f"param_{k}": to_jsonable(task.params.get(k)) for k in task.grid_keys},
+            **{
+                f"param_{k}": to_jsonable(task.params.get(k, task.scenario_params.get(k)))
+                for k in task.grid_keys
+            },
             "params": json.dumps(to_jsonable(task.params), sort_keys=True),
             **result.row,
         }
+        if task.notes:
+            row["notes"] = task.notes
         if result.transcript is not None:
             row["_transcript"] = result.transcript
         out.append(row)

@@ -1,6 +1,7 @@
 """Mechanisms: every rule picks a package of interventions that fits the budget.
 
-All share one signature, ``rule(problem, *, rng=None, **params) -> Outcome``:
+All share one signature, ``rule(problem, *, rng=None, **params) -> Outcome``, and
+declare their parameters once, in :data:`~plurisim.mechanisms.registry.RULES`:
 
 =====================  ==============================================================
 ``status_quo``         the empty package
@@ -12,8 +13,9 @@ All share one signature, ``rule(problem, *, rng=None, **params) -> Outcome``:
 ``kalai_smorodinsky``  max smallest share of each group's possible gain
 ``greedy``             utility-per-cost greedy
 ``mes``                Method of Equal Shares, cardinal utilities
-``negotiative``        the mediated multi-round protocol (:mod:`plurisim.negotiation`)
 =====================  ==============================================================
+
+The negotiation protocols join them in :mod:`plurisim.registry`.
 
 Examples
 --------
@@ -21,43 +23,38 @@ Examples
 >>> p = compile_scenario(scenarios.load("toy-park"))
 >>> mechanisms.run(p, "maximin").package
 ('benches', 'trees', 'skate_ramp')
->>> mechanisms.get("plurality")
+>>> mechanisms.run(p, "maximin", rounds=3)
 Traceback (most recent call last):
 ...
-plurisim.errors.ParameterError: Unknown mechanism 'plurality'; available: status_quo, best_base_design, utilitarian, maximin, leximin, nash, kalai_smorodinsky, greedy, mes, negotiative.
+plurisim.errors.ParameterError: The mechanism 'maximin' has no parameter 'rounds'; its parameters: engine, time_limit, tie_break.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 from plurisim.errors import ParameterError
-from plurisim.mechanisms.budgeting import (
-    base_design_outcomes,
-    best_base_design,
-    greedy,
-    mes,
-    standalone_gains,
-    status_quo,
-)
-from plurisim.mechanisms.welfare import (
-    ideal_utilities,
-    kalai_smorodinsky,
-    leximin,
-    maximin,
-    nash,
-    utilitarian,
-)
+from plurisim.mechanisms.bargaining import kalai_smorodinsky, nash
+from plurisim.mechanisms.designs import base_design_outcomes, best_base_design, status_quo
+from plurisim.mechanisms.disagreement import DISAGREEMENT, Disagreement, disagreement_point
+from plurisim.mechanisms.egalitarian import leximin, maximin
+from plurisim.mechanisms.greedy import greedy
+from plurisim.mechanisms.ideals import ideal_utilities
+from plurisim.mechanisms.proportional import mes, standalone_gains
+from plurisim.mechanisms.registry import RULES, MechanismInfo
+from plurisim.mechanisms.utilitarian import utilitarian
 from plurisim.outcome import Outcome
 from plurisim.problem import Problem
 
 __all__ = [
     "CLASSIC",
-    "DEFAULT_COMPARE",
-    "MECHANISMS",
+    "DISAGREEMENT",
+    "RULES",
+    "Disagreement",
+    "MechanismInfo",
     "base_design_outcomes",
     "best_base_design",
+    "disagreement_point",
     "get",
     "greedy",
     "ideal_utilities",
@@ -66,36 +63,11 @@ __all__ = [
     "maximin",
     "mes",
     "nash",
-    "negotiative",
     "run",
     "standalone_gains",
     "status_quo",
     "utilitarian",
 ]
-
-Rule = Callable[..., Outcome]
-
-
-def negotiative(problem: Problem, *, rng: Any = None, **params: Any) -> Outcome:
-    """The negotiative alignment protocol as a rule (see :func:`plurisim.negotiate`)."""
-    from plurisim.negotiation import negotiate
-
-    return negotiate(problem, seed=rng, **params).outcome
-
-
-MECHANISMS: dict[str, Rule] = {
-    "status_quo": status_quo,
-    "best_base_design": best_base_design,
-    "utilitarian": utilitarian,
-    "maximin": maximin,
-    "leximin": leximin,
-    "nash": nash,
-    "kalai_smorodinsky": kalai_smorodinsky,
-    "greedy": greedy,
-    "mes": mes,
-    "negotiative": negotiative,
-}
-"""Every mechanism by name."""
 
 CLASSIC: tuple[str, ...] = (
     "status_quo",
@@ -109,42 +81,25 @@ CLASSIC: tuple[str, ...] = (
 )
 """The classic social-choice rules."""
 
-DEFAULT_COMPARE: tuple[str, ...] = (*CLASSIC, "negotiative")
-"""What ``plurisim compare`` runs beside the base designs by default."""
+# The table in reading order (modules register in import order).
+for _name in ("status_quo", "best_base_design", *CLASSIC[1:]):
+    RULES[_name] = RULES.pop(_name)
 
 
-def get(name: str) -> Rule:
-    """The mechanism called ``name``.
+def get(name: str) -> MechanismInfo:
+    """The registered rule called ``name``.
 
     Raises
     ------
     ParameterError
-        If there is no such mechanism.
+        If there is no such rule.
     """
     try:
-        return MECHANISMS[name]
+        return RULES[name]
     except KeyError:
-        raise ParameterError(
-            f"Unknown mechanism {name!r}; available: {', '.join(MECHANISMS)}."
-        ) from None
+        raise ParameterError(f"Unknown rule {name!r}; available: {', '.join(RULES)}.") from None
 
 
 def run(problem: Problem, name: str, *, rng: Any = None, **params: Any) -> Outcome:
-    """Run the mechanism ``name`` on ``problem``.
-
-    Unknown parameters are refused with a message listing the allowed ones.
-    """
-    import inspect
-
-    rule = get(name)
-    sig = inspect.signature(rule)
-    accepts_any = any(p.kind is inspect.Parameter.VAR_KEYWORD for p in sig.parameters.values())
-    if not accepts_any:
-        allowed = [p for p in sig.parameters if p not in ("problem", "rng")]
-        unknown = sorted(set(params) - set(allowed))
-        if unknown:
-            raise ParameterError(
-                f"The mechanism {name!r} has no parameter {unknown[0]!r}; "
-                f"allowed: {', '.join(allowed) or 'none'}."
-            )
-    return rule(problem, rng=rng, **params)
+    """Run the rule ``name`` on ``problem`` (unknown parameters are refused)."""
+    return get(name).func(problem, rng=rng, **params)

@@ -8,9 +8,8 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 import pandas as pd
+from plurisim.evaluation import METRIC_KEYS, score
 from plurisim.formatting import fmt
-from plurisim.mechanisms import base_design_outcomes, status_quo
-from plurisim.metrics import evaluate
 from plurisim.negotiation.transcript import to_markdown
 from plurisim.outcome import Outcome, to_jsonable
 
@@ -18,21 +17,6 @@ if TYPE_CHECKING:
     from plurisim.negotiation.model import NegotiationModel
 
 __all__ = ["METRIC_KEYS", "NegotiationResult"]
-
-METRIC_KEYS = (
-    "total_utility",
-    "worst_group_utility",
-    "p20_satisfaction",
-    "gini",
-    "mean_utility",
-    "best_group_utility",
-    "utility_gap",
-    "atkinson",
-    "nash_welfare",
-    "budget_used",
-    "pareto_dominated",
-    "gini_individuals",
-)
 
 
 @dataclass(frozen=True, eq=False)
@@ -105,14 +89,8 @@ class NegotiationResult:
             },
             scenario=p.name,
         )
-        candidates = base_design_outcomes(p) or [status_quo(p)]
-        frame = evaluate(
-            p,
-            [*candidates, outcome],
-            distances=False,
-            reference="auto" if p.base_designs else "status_quo",
-        )
-        ref_name = frame.attrs.get("reference") or "status_quo"
+        scores = score(p, [outcome])
+        ref_name = scores.reference
         u = p.group_utilities(mask)
         table = model.datacollector.get_model_vars_dataframe().reset_index(drop=True)
         return cls(
@@ -124,8 +102,8 @@ class NegotiationResult:
             agreement=model.agreement,
             rounds=model.round,
             stop_reason=model.stop_reason,
-            metrics=_metrics(frame.loc[outcome.name]),
-            reference_metrics=_metrics(frame.loc[ref_name]),
+            metrics=scores.metrics(outcome.name),
+            reference_metrics=scores.reference_metrics(),
             group_utilities={gid: float(v) for gid, v in zip(p.groups, u, strict=True)},
             group_labels=dict(zip(p.groups, p.group_labels, strict=True)),
             intervention_labels=dict(zip(p.interventions, p.intervention_labels, strict=True)),
@@ -296,7 +274,3 @@ class NegotiationResult:
             for k in ("total_utility", "worst_group_utility", "p20_satisfaction", "gini")
         ]
         return head + "\n".join(rows)
-
-
-def _metrics(row: Any) -> dict[str, Any]:
-    return {k: to_jsonable(row[k]) for k in METRIC_KEYS if k in row.index}

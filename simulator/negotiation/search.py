@@ -17,8 +17,7 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 from plurisim.errors import InfeasibleError
-from plurisim.mechanisms._common import resolve_engine
-from plurisim.mechanisms._milp import PackageModel
+from plurisim.packages import PackageModel, resolve_engine
 from plurisim.problem import Problem
 
 __all__ = ["PackageSearch"]
@@ -204,10 +203,10 @@ class PackageSearch:
         )
         if forced is not None:
             for j in np.flatnonzero(forced):
-                model._lb[j] = 1.0
+                model.set_bounds(int(j), 1.0, 1.0)
         if allowed is not None:
             for j in np.flatnonzero(~allowed):
-                model._ub[j] = 0.0
+                model.set_bounds(int(j), 0.0, 0.0)
         return model
 
     # -- ideals -------------------------------------------------------------------------

@@ -311,6 +311,32 @@ class Scenario(_Model):
         blob = json.dumps(self.to_dict(), sort_keys=True, separators=(",", ":"))
         return hashlib.sha256(blob.encode()).hexdigest()
 
+    def with_budget(self, budget: float) -> tuple[Scenario, list[str]]:
+        """The scenario with another budget, and the base designs it had to drop.
+
+        A base design that no longer fits the budget drops out (a design must fit);
+        the returned list names them so a caller can say so.
+
+        Examples
+        --------
+        >>> from plurisim import scenarios
+        >>> s, dropped = scenarios.load("toy-park").with_budget(150)
+        >>> s.budget, dropped
+        (150.0, ['green', 'active'])
+        """
+        data = self.to_dict()
+        data["budget"] = budget
+        cost = {i.id: i.cost for i in self.interventions}
+        keep: list[dict[str, Any]] = []
+        dropped: list[dict[str, Any]] = []
+        for design in data.get("base_designs", []):
+            spent = sum(cost[i] for i in set(design["interventions"]))
+            (keep if spent <= budget * (1 + 1e-12) else dropped).append(design)
+        data["base_designs"] = keep
+        return type(self).from_dict(data, source=f"{self.name} (budget {budget:g})"), [
+            d["id"] for d in dropped
+        ]
+
     def base_design_cost(self, design: BaseDesign) -> float:
         """Total cost of a base design."""
         cost = {i.id: i.cost for i in self.interventions}

@@ -13,7 +13,7 @@ cheaper package.
 Examples
 --------
 >>> from plurisim import compile_scenario, scenarios
->>> from plurisim.package_space import space_of
+>>> from plurisim.packages import space_of
 >>> space = space_of(compile_scenario(scenarios.load("toy-park")))
 >>> len(space), space.utilities.shape[1]
 (31, 3)
@@ -31,11 +31,12 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 from numpy.typing import NDArray
+from plurisim.problem import BUDGET_RTOL
 
 if TYPE_CHECKING:
     from plurisim.problem import Problem
 
-__all__ = ["MAX_PACKAGES", "PackageSpace", "space_of"]
+__all__ = ["MAX_PACKAGES", "PackageSpace", "content_key", "space_of"]
 
 MAX_PACKAGES = 1 << 20
 _CHUNK = 1 << 15
@@ -72,12 +73,6 @@ class PackageSpace:
     def mask(self, row: int) -> NDArray[np.bool_]:
         """The boolean mask of one package."""
         return self.masks(np.array([row]))[0]
-
-    def best(self, values: NDArray[np.float64], *, rtol: float = 1e-9, atol: float = 1e-12) -> int:
-        """Row of the best value, ties (within tolerance) to the first in package order."""
-        top = float(np.max(values))
-        tied = np.flatnonzero(values >= top - (atol + rtol * abs(top)))
-        return int(tied[0])
 
     def levels(self, problem: Problem) -> NDArray[np.float64]:
         """Every package's criterion levels for every group, shape (P, G, d), computed once."""
@@ -130,7 +125,7 @@ def _enumerate(
     for a, b in problem.exclusions:
         excluded[a] |= one << np.uint64(b)
         excluded[b] |= one << np.uint64(a)
-    cap = problem.budget * (1 + 1e-9) + 1e-9
+    cap = problem.budget * (1 + BUDGET_RTOL)
     bits = np.zeros(1, dtype=np.uint64)
     costs = np.zeros(1)
     for j in range(m):

@@ -6,39 +6,86 @@ pairs where the cap can bind (``y <= cap - b`` and ``y <= E x``); rules append t
 own columns. Where a cap can never bind, the level is linear in ``x`` and needs no
 variable. Because every objective and constraint rewards higher utility, ``y`` sits
 at ``min(cap - b, E x)`` at the optimum and the model is exact.
+
+The budget row is scaled by the budget (``sum (c_j / B) x_j <= 1``), so HiGHS's
+absolute feasibility tolerance becomes relative to the budget's scale, and every
+returned package is checked against the budget again. HiGHS statuses are all
+handled: a solve error is retried without presolve before it is reported, and
+whatever the solver writes goes to standard error, never to standard output.
+
+Examples
+--------
+>>> from plurisim import compile_scenario, scenarios
+>>> from plurisim.packages import PackageModel
+>>> p = compile_scenario(scenarios.load("toy-park"))
+>>> model = PackageModel(p)
+>>> a, const = model.utility()
+>>> sol = model.solve(a.sum(axis=0))  # the utilitarian package
+>>> sol.status, p.package_ids(sol.x)
+('optimal', ('ramps', 'benches', 'skate_ramp'))
 """
 
 from __future__ import annotations
 
+import contextlib
+import os
+import sys
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
 from plurisim.errors import InfeasibleError, SolverError
-from plurisim.problem import Problem
+from plurisim.problem import BUDGET_RTOL, Problem
 from plurisim.validation import check_real
 from scipy.optimize import Bounds, LinearConstraint, milp
 from scipy.sparse import coo_array
 
-__all__ = ["MILPSolution", "PackageModel"]
+__all__ = ["MILPSolution", "PackageModel", "stdout_to_stderr"]
 
 FloatArray = NDArray[np.float64]
 
 
 @dataclass(frozen=True)
 class MILPSolution:
-    """A solved model: the package, every variable, and the solver's figures."""
+    """A solved model: the package, every variable, and the solver's figures.
+
+    ``status`` is ``"optimal"`` (proved) or ``"time_limit"`` (the best package found
+    when time ran out; ``gap`` says how far from proved); ``seconds`` is the time
+    actually spent.
+    """
 
     x: NDArray[np.bool_]
     values: FloatArray
-    status: str  # "optimal" or "time_limit"
+    status: str
     gap: float
     objective: float  # in the maximization sense
     bound: float  # best bound, maximization sense
     seconds: float
+
+
+@contextlib.contextmanager
+def stdout_to_stderr() -> Iterator[None]:
+    """Send whatever native code writes to file descriptor 1 to standard error instead.
+
+    HiGHS occasionally prints a line of its own even with ``disp=False``; the
+    command line's JSON output on standard output must stay clean.
+    """
+    try:
+        fd = sys.stdout.fileno()
+    except (AttributeError, ValueError, OSError):  # no real stdout (a notebook, a pipe object)
+        yield
+        return
+    sys.stdout.flush()
+    saved = os.dup(fd)
+    try:
+        os.dup2(sys.stderr.fileno(), fd)
+        yield
+    finally:
+        os.dup2(saved, fd)
+        os.close(saved)
 
 
 class PackageModel:
@@ -77,7 +124,8 @@ class PackageModel:
             self.add_row(np.r_[col, nz], np.r_[1.0, -e[nz]], -np.inf, 0.0)  # y - E x <= 0
         nz = np.flatnonzero(problem.costs)
         self.budget_row = len(self._rows)
-        self.add_row(nz, problem.costs[nz], -np.inf, problem.budget)
+        # Scaled by the budget: HiGHS's tolerances then act relative to its scale.
+        self.add_row(nz, problem.costs[nz] / problem.budget, -np.inf, 1.0)
         for a, b in problem.exclusions:
             self.add_row(np.array([a, b]), np.array([1.0, 1.0]), -np.inf, 1.0)
         for a, b in problem.requirements:
@@ -94,6 +142,11 @@ class PackageModel:
         self._ub.append(ub)
         self._int.append(1 if integer else 0)
         return len(self._lb) - 1
+
+    def set_bounds(self, col: int, lb: float, ub: float) -> None:
+        """Change the bounds of a column (``set_bounds(j, 1, 1)`` forces intervention ``j``)."""
+        self._lb[col] = lb
+        self._ub[col] = ub
 
     def add_row(self, cols: NDArray[np.intp], vals: FloatArray, lo: float, hi: float) -> int:
         """Append ``lo <= sum vals * v[cols] <= hi``; return the row's index."""
@@ -161,24 +214,29 @@ class PackageModel:
         InfeasibleError
             If no package satisfies the constraints.
         SolverError
-            If the time limit passes before any package is found, or HiGHS fails.
+            If the time limit passes before any package is found (``kind`` is
+            ``"time_limit"``), or HiGHS fails even without presolve (``"solve_error"``).
         """
         check_real(time_limit, "time_limit", "this rule", low=0, closed="right")
         n = self.n_vars
         c = np.zeros(n)
         c[: objective.size] = -objective
         started = time.perf_counter()
-        budget_hi = self.problem.budget
-        for _attempt in range(4):
-            res = self._run(c, budget_hi, time_limit, mip_rel_gap, presolve)
+        budget_hi = 1.0
+        costs, budget = self.problem.costs, self.problem.budget
+        for _attempt in range(8):
+            remaining = max(time_limit - (time.perf_counter() - started), 1e-3)
+            res = self._run(c, budget_hi, remaining, mip_rel_gap, presolve)
             x = res.x[: self.m] > 0.5
-            spent = float(self.problem.costs @ x)
-            if spent <= self.problem.budget * (1 + 1e-12):
+            spent = float(costs @ x)
+            if spent <= budget * (1 + BUDGET_RTOL):
                 break
             # HiGHS accepts tiny constraint violations; never let one exceed the budget.
-            budget_hi -= max(spent - self.problem.budget, 1e-9 * max(1.0, budget_hi))
+            budget_hi -= max(spent / budget - 1.0, 1e-9)
         else:  # pragma: no cover - defensive
-            raise SolverError("The solver kept returning packages over the budget.")
+            raise SolverError(
+                "The solver kept returning packages over the budget.", kind="solve_error"
+            )
         seconds = time.perf_counter() - started
         objective_value = -float(res.fun)
         bound = getattr(res, "mip_dual_bound", None)
@@ -188,7 +246,7 @@ class PackageModel:
             x=x,
             values=np.asarray(res.x, dtype=float),
             status="optimal" if res.status == 0 else "time_limit",
-            gap=0.0 if gap is None else float(max(gap, 0.0)),
+            gap=0.0 if res.status == 0 or gap is None else float(max(gap, 0.0)),
             objective=objective_value,
             bound=max(bound_value, objective_value),
             seconds=seconds,
@@ -220,18 +278,20 @@ class PackageModel:
             "disp": False,
             "presolve": presolve,
         }
-        res = milp(c, options=options, **args)
-        if res.status == 2:
-            # HiGHS's presolve can misjudge a model with near-tight rows as infeasible;
-            # only a solve without presolve settles it.
-            res = milp(c, options={**options, "presolve": False}, **args)
+        with stdout_to_stderr():
+            res = milp(c, options=options, **args)
+            if res.status in (2, 4) and presolve:
+                # HiGHS's presolve can misjudge a model with near-tight rows as
+                # infeasible (2) or fail on it (4); only a solve without presolve settles it.
+                res = milp(c, options={**options, "presolve": False}, **args)
         if res.status == 2:
             raise InfeasibleError("No package satisfies the constraints of this rule.")
         if res.x is None:
             if res.status == 1:
                 raise SolverError(
                     f"No feasible package was found within the time limit of "
-                    f"{time_limit:g} s; raise time_limit."
+                    f"{time_limit:g} s; raise time_limit.",
+                    kind="time_limit",
                 )
-            raise SolverError(f"HiGHS failed: {res.message}")
+            raise SolverError(f"HiGHS failed: {res.message}", kind="solve_error")
         return res

@@ -1,29 +1,52 @@
-"""Shared machinery of the exact rules: engines, lexicographic stages, outcomes."""
+"""Choosing how to search the packages: enumerate them all, or solve a MILP.
+
+Exact rules are lexicographic maximizations (first objective, then the next among
+the packages that reach the first's optimum, ...). :func:`select_stages` does that
+over an enumerated :class:`~plurisim.packages.PackageSpace`; :func:`solve_stages`
+over a :class:`~plurisim.packages.PackageModel`, sharing one time budget and
+reporting exactly what happened (optimal, out of time with a gap, or no package
+from the solver at all, and why).
+
+Examples
+--------
+>>> from plurisim import compile_scenario, scenarios
+>>> from plurisim.packages import resolve_engine, select_stages
+>>> p = compile_scenario(scenarios.load("toy-park"))
+>>> space = resolve_engine(p, "auto", "example")
+>>> row = select_stages(space, [space.utilities.min(axis=1)], "auto")
+>>> p.package_ids(space.mask(row))
+('benches', 'trees', 'skate_ramp')
+>>> resolve_engine(p, "quantum", "example")
+Traceback (most recent call last):
+...
+plurisim.errors.ParameterError: The 'engine' parameter of example must be one of 'auto', 'enumerate', 'milp'. Got 'quantum' instead.
+"""
 
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
 from plurisim.errors import InfeasibleError, ParameterError, SolverError, TieError
-from plurisim.mechanisms._milp import MILPSolution, PackageModel
-from plurisim.outcome import Outcome
-from plurisim.package_space import MAX_PACKAGES, PackageSpace, space_of
+from plurisim.packages.model import MILPSolution, PackageModel
+from plurisim.packages.space import MAX_PACKAGES, PackageSpace, space_of
 from plurisim.problem import Problem
-from plurisim.validation import check_choice, check_real
+from plurisim.validation import check_choice
 
 __all__ = [
     "ENGINES",
+    "ENUMERATE_UP_TO",
     "EXACT_TIE_BREAKS",
     "Stage",
-    "make_outcome",
+    "StageResult",
     "resolve_engine",
     "select_stages",
     "solve_stages",
+    "tolerance",
 ]
 
 ENGINES = ("auto", "enumerate", "milp")
@@ -41,15 +64,9 @@ def tolerance(value: float) -> float:
     return 1e-7 + 1e-6 * abs(value)
 
 
-def check_common(owner: str, engine: str, time_limit: float, tie_break: str) -> None:
-    """Validate the parameters every exact rule shares."""
-    check_choice(engine, "engine", owner, ENGINES)
-    check_real(time_limit, "time_limit", owner, low=0, closed="right")
-    check_choice(tie_break, "tie_break", owner, EXACT_TIE_BREAKS)
-
-
 def resolve_engine(problem: Problem, engine: str, owner: str) -> PackageSpace | None:
     """The package space to enumerate, or ``None`` to use the MILP."""
+    check_choice(engine, "engine", owner, ENGINES)
     if engine == "milp":
         return None
     if engine == "auto" and problem.n_interventions > ENUMERATE_UP_TO:
@@ -86,22 +103,49 @@ class Stage:
     extra: dict[str, Any] = field(default_factory=dict)
 
 
+@dataclass(frozen=True)
+class StageResult:
+    """What a lexicographic solve produced.
+
+    Attributes
+    ----------
+    solution : MILPSolution or None
+        ``None`` when the solver returned no package at all.
+    status : str
+        ``"optimal"``, ``"time_limit"`` (a package, not proved optimal in time),
+        ``"fallback"`` (no package found in time) or ``"solve_error"`` (HiGHS
+        failed, even without presolve).
+    gap : float
+        The optimality gap of the stage time cut short (``inf`` without a package).
+    optima : list of float
+        Each finished stage's optimal value.
+    seconds : float
+        Time actually spent.
+    """
+
+    solution: MILPSolution | None
+    status: str
+    gap: float
+    optima: list[float]
+    seconds: float
+
+
 def solve_stages(
     model: PackageModel,
     stages: Sequence[Stage],
     *,
     time_limit: float,
     tie_break: str,
-) -> tuple[MILPSolution, list[float]]:
+) -> StageResult:
     """Maximize the stages lexicographically, then break ties as asked.
 
     Each stage is solved with the earlier objectives held at their optima (within
     tolerance), sharing one time budget. The result is ``"optimal"`` only if every
     stage was proved optimal; otherwise it carries the status and gap of the stage
     the time limit cut short (the package still holds every earlier optimum).
-    Returns the final solution and each finished stage's optimal value.
     """
-    deadline = time.perf_counter() + time_limit
+    started = time.perf_counter()
+    deadline = started + time_limit
     optima: list[float] = []
     sol: MILPSolution | None = None
     cut: MILPSolution | None = None
@@ -109,19 +153,11 @@ def solve_stages(
         remaining = max(deadline - time.perf_counter(), 1e-3)
         try:
             found = model.solve(stage.coefs, time_limit=remaining)
-        except SolverError:
-            if sol is None:  # nothing found in time: the empty package, which always fits
-                empty = np.zeros(model.m, dtype=bool)
-                return MILPSolution(
-                    x=empty,
-                    values=np.zeros(model.n_vars),
-                    status="time_limit",
-                    gap=float("inf"),
-                    objective=float("nan"),
-                    bound=float("inf"),
-                    seconds=time_limit,
-                ), optima
-            cut = sol  # the last stage found no package in time; keep the earlier optimum
+        except SolverError as exc:
+            if sol is None:
+                status = "fallback" if exc.kind == "time_limit" else "solve_error"
+                return StageResult(None, status, float("inf"), optima, _since(started))
+            cut = sol  # this stage found no package in time; keep the earlier optimum
             break
         sol = found
         if sol.status != "optimal":
@@ -134,11 +170,14 @@ def solve_stages(
         remaining = max(deadline - time.perf_counter(), 1e-3)
         if tie_break == "cost":
             cost = np.zeros(model.n_vars)
-            cost[: model.m] = -model.problem.costs
-            cheaper = model.solve(cost, time_limit=remaining)
-            if cheaper.status == "optimal":
+            cost[: model.m] = -model.problem.costs / model.problem.budget
+            try:
+                cheaper = model.solve(cost, time_limit=remaining)
+            except SolverError:
+                cheaper = None
+            if cheaper is not None and cheaper.status == "optimal":
                 sol = cheaper
-            else:
+            elif cheaper is not None:
                 cut = cheaper
         else:  # refuse: is there another package as good?
             model.forbid(sol.x)
@@ -157,46 +196,10 @@ def solve_stages(
         gap=0.0 if cut is None else cut.gap,
         objective=optima[0] if optima else sol.objective,
         bound=sol.bound,
-        seconds=time_limit - max(deadline - time.perf_counter(), 0.0),
+        seconds=_since(started),
     )
-    return final, optima
+    return StageResult(final, final.status, final.gap, optima, final.seconds)
 
 
-def make_outcome(
-    problem: Problem,
-    mechanism: str,
-    mask: NDArray[np.bool_],
-    *,
-    params: Mapping[str, Any],
-    status: str,
-    gap: float | None,
-    objective: float | None,
-    details: Mapping[str, Any] | None = None,
-    kind: str = "mechanism",
-    label: str | None = None,
-) -> Outcome:
-    """Wrap a package into an :class:`Outcome`, checking it is feasible."""
-    mask = np.asarray(mask, dtype=bool)
-    if not problem.is_feasible(mask):  # pragma: no cover - a bug guard, never expected
-        raise AssertionError(f"{mechanism} produced an infeasible package")
-    return Outcome(
-        mechanism=mechanism,
-        package=problem.package_ids(mask),
-        cost=float(problem.costs @ mask),
-        budget=problem.budget,
-        kind=kind,  # type: ignore[arg-type]
-        label=label,
-        params=dict(params),
-        status=status,
-        gap=gap,
-        objective=objective,
-        details=dict(details or {}),
-        scenario=problem.name,
-    )
-
-
-def timed(fn: Callable[[], Any]) -> tuple[Any, float]:
-    """Call ``fn`` and return its result with the seconds it took."""
-    start = time.perf_counter()
-    out = fn()
-    return out, time.perf_counter() - start
+def _since(start: float) -> float:
+    return time.perf_counter() - start
