@@ -21,6 +21,7 @@ from typing import Any
 
 from plurisim.errors import (
     InfeasibleError,
+    InputError,
     LLMUnavailableError,
     NoAgreement,
     ParameterError,
@@ -44,6 +45,7 @@ __all__ = [
     "SCHWARTZ10",
     "VALUELEX",
     "InfeasibleError",
+    "InputError",
     "LLMUnavailableError",
     "NoAgreement",
     "ParameterError",
