@@ -10,7 +10,8 @@ most a short excerpt of the input.
   ``/dev/zero``, a FIFO, a directory, a symbolic-link loop, a missing path) before
   reading it, never blocks on a FIFO, enforces a size limit both on ``stat`` and on
   the bytes actually read (``/proc`` files report a size of 0), and names the line and
-  byte offset of a bad encoding.
+  byte offset of a bad encoding. :func:`read_bytes` does the same checks without
+  decoding.
 - :func:`load_yaml` is PyYAML's safe loader that refuses duplicate keys, recursive
   aliases, and documents that nest too deep, use too many aliases or expand to too
   many values once aliases are resolved. The limits are enforced while the document
@@ -53,6 +54,7 @@ __all__ = [
     "excerpt",
     "load_json",
     "load_yaml",
+    "read_bytes",
     "read_text",
 ]
 
@@ -107,6 +109,27 @@ def _require_regular(mode: int, src: str, what: str) -> None:
     raise InputError(f"{src}: {state}; expected {_a(what)}", source=src)
 
 
+def read_bytes(
+    path: str | os.PathLike[str],
+    *,
+    what: str = "scenario file",
+    max_bytes: int = MAX_BYTES,
+) -> bytes:
+    """The bytes of a regular file, refusing anything else before reading it.
+
+    The checks of :func:`read_text`, without decoding; for readers that decode
+    themselves (to name the field that holds a bad byte, say).
+
+    Examples
+    --------
+    >>> read_bytes("/dev/zero", what="Pabulib file")
+    Traceback (most recent call last):
+    ...
+    plurisim.errors.InputError: /dev/zero: is a character device, not a regular file; expected a Pabulib file
+    """
+    return _read(path, what, max_bytes, "read_bytes")
+
+
 def read_text(
     path: str | os.PathLike[str],
     *,
@@ -151,9 +174,14 @@ def read_text(
     ...
     plurisim.errors.InputError: /dev/zero: is a character device, not a regular file; expected a sweep spec
     """
+    data = _read(path, what, max_bytes, "read_text")
+    return _decode(data, os.fspath(path), what, encoding)
+
+
+def _read(path: str | os.PathLike[str], what: str, max_bytes: int, func: str) -> bytes:
     if isinstance(max_bytes, bool) or not isinstance(max_bytes, int) or max_bytes < 0:
         raise ParameterError(
-            "The 'max_bytes' parameter of read_text must be an int in the range "
+            f"The 'max_bytes' parameter of {func} must be an int in the range "
             f"[0, inf). Got {max_bytes!r} instead."
         )
     src = os.fspath(path)
@@ -195,7 +223,7 @@ def read_text(
             f"{src}: holds more than the limit of {_size(max_bytes)} for {_a(what)}",
             source=src,
         )
-    return _decode(data, src, what, encoding)
+    return data
 
 
 def _decode(data: bytes, src: str, what: str, encoding: str) -> str:
@@ -208,9 +236,10 @@ def _decode(data: bytes, src: str, what: str, encoding: str) -> str:
         ) from None
     except UnicodeDecodeError as exc:
         line = data.count(b"\n", 0, exc.start) + 1
+        name = "UTF-8" if encoding.lower().replace("-", "").replace("_", "") == "utf8" else encoding
         raise InputError(
-            f"{src}:{line}: not valid {encoding} text (byte 0x{data[exc.start]:02x} at "
-            f"byte offset {exc.start}); save the {what} as {encoding}",
+            f"{src}:{line}: not valid {name} text (byte 0x{data[exc.start]:02x} at "
+            f"byte offset {exc.start}); save the {what} as {name}",
             source=src,
             line=line,
         ) from None

@@ -113,8 +113,8 @@ def test_invalid_utf8_names_the_line_and_offset(tmp_path):
     path.write_bytes(b"name: park\ntitle: caf\xe9 corner\n")
     err = fails(read_text, path)
     assert str(err) == (
-        f"{path}:2: not valid utf-8 text (byte 0xe9 at byte offset 21); "
-        "save the scenario file as utf-8"
+        f"{path}:2: not valid UTF-8 text (byte 0xe9 at byte offset 21); "
+        "save the scenario file as UTF-8"
     )
     assert err.line == 2
 
