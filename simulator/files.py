@@ -40,6 +40,7 @@ import re
 import stat
 from typing import Any, NoReturn
 
+import numpy as np
 from plurisim._text import EXCERPT_CHARS, excerpt
 from plurisim._yaml import dump, parse
 from plurisim.errors import InputError, ParameterError
@@ -357,22 +358,30 @@ def dump_yaml(data: Any) -> str:
 
 _JSON_STRING = re.compile(r'"(?:[^"\\]|\\.)*"', re.DOTALL)
 _JSON_BRACKET = re.compile(r"[\[\]{}]")
+_NOT_BRACKET = re.compile(r"[^\[\]{}]+")
+
+
+def _max_depth(text: str) -> int:
+    """The deepest nesting of the brackets in ``text``, counted in numpy."""
+    codes = np.frombuffer(_NOT_BRACKET.sub("", text).encode("ascii"), dtype=np.uint8)
+    opening = (codes == ord("[")) | (codes == ord("{"))
+    return int(np.cumsum(np.where(opening, 1, -1)).max()) if codes.size else 0
 
 
 def _json_too_deep(text: str, max_depth: int) -> int | None:
     """Offset of the first bracket that nests deeper than ``max_depth``, if any."""
-    if text.count("[") + text.count("{") <= max_depth:
+    # Counting brackets inside strings too gives an upper bound, cheap to compute;
+    # only when it is over the limit are strings taken out.
+    if _max_depth(text) <= max_depth or _max_depth(_JSON_STRING.sub('""', text)) <= max_depth:
         return None
+    # Too deep: find where, keeping offsets (strings blanked to the same length).
     blanked = _JSON_STRING.sub(lambda m: " " * len(m.group()), text)
     depth = 0
     for m in _JSON_BRACKET.finditer(blanked):
-        if m.group() in "[{":
-            depth += 1
-            if depth > max_depth:
-                return m.start()
-        else:
-            depth -= 1
-    return None
+        depth += 1 if m.group() in "[{" else -1
+        if depth > max_depth:
+            return m.start()
+    return None  # pragma: no cover - the check above found the same depth
 
 
 def load_json(text: str, *, source: str = "<string>", max_depth: int = MAX_DEPTH) -> Any:
@@ -420,16 +429,16 @@ def load_json(text: str, *, source: str = "<string>", max_depth: int = MAX_DEPTH
         )
 
     def unique(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-        out: dict[str, Any] = {}
-        for key, value in pairs:
-            if key in out:
-                raise InputError(
-                    f"{source}: duplicate key {excerpt(key)} in a JSON object; "
-                    "each key may appear once",
-                    source=source,
-                    field=key[:EXCERPT_CHARS],
-                )
-            out[key] = value
+        out = dict(pairs)
+        if len(out) != len(pairs):
+            seen: set[str] = set()
+            key = next(k for k, _ in pairs if k in seen or seen.add(k))  # type: ignore[func-returns-value]
+            raise InputError(
+                f"{source}: duplicate key {excerpt(key)} in a JSON object; "
+                "each key may appear once",
+                source=source,
+                field=key[:EXCERPT_CHARS],
+            )
         return out
 
     try:

@@ -2,15 +2,11 @@
 
 from __future__ import annotations
 
-import csv
-import io
 import math
 import os
-import re
 from typing import Any, NoReturn
 
 import numpy as np
-from plurisim.errors import InputError
 from plurisim.files import excerpt, read_bytes
 from plurisim.scenarios.pabulib._election import (
     Ballots,
@@ -21,6 +17,7 @@ from plurisim.scenarios.pabulib._election import (
     missing,
     summarize,
 )
+from plurisim.scenarios.pabulib._sections import Section, SectionReader, encoding_error
 
 __all__ = ["MAX_BYTES", "parse_election", "read_election"]
 
@@ -28,7 +25,6 @@ __all__ = ["MAX_BYTES", "parse_election", "read_election"]
 #: whole-city elections, are a few tens of MB).
 MAX_BYTES = 200_000_000
 
-SECTIONS = ("META", "PROJECTS", "VOTES")
 VOTE_TYPES = ("approval", "ordinal", "cumulative", "scoring", "choose-1")
 _INT_META = ("num_projects", "num_votes", "min_length", "max_length")
 _FLOAT_META = (
@@ -40,7 +36,6 @@ _FLOAT_META = (
     "max_sum_points",
     "default_score",
 )
-_NUMBER = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?")
 _CATEGORY = ("category", "categories")
 _BENEFICIARIES = ("beneficiaries", "target", "targets")
 
@@ -51,117 +46,12 @@ def _split_list(value: str) -> tuple[str, ...]:
     return tuple(v for v in (x.strip() for x in value.split(",")) if v)
 
 
-class _Section:
-    __slots__ = ("header", "header_line", "line", "name", "rows")
-
-    def __init__(self, name: str, line: int):
-        self.name = name
-        self.line = line
-        self.header: list[str] | None = None
-        self.header_line = line
-        self.rows: list[tuple[int, list[str]]] = []
-
-
-class _Parser:
-    """One pass over the text; every problem becomes one :class:`InputError`."""
-
-    def __init__(self, text: str, source: str):
-        self.src = source
-        self.text = text
-
-    def fail(self, line: int | None, field: str | None, text: str) -> NoReturn:
-        where = f"{self.src}:{line}" if line else self.src
-        head = f"{field}: " if field else ""
-        raise InputError(f"{where}: {head}{text}", source=self.src, line=line, field=field)
-
-    def number(self, text: str, line: int, field: str, allowed: str, whose: str = "") -> float:
-        value = text.strip()
-        if not _NUMBER.fullmatch(value):
-            self.fail(line, field, f"must be {allowed}; got {excerpt(value)}{whose}")
-        return float(value)
-
-    # -- sections --------------------------------------------------------------
-
-    def split(self) -> dict[str, _Section]:
-        reader = csv.reader(io.StringIO(self.text, newline=""), delimiter=";", strict=True)
-        sections: dict[str, _Section] = {}
-        current: _Section | None = None
-        try:
-            for row in reader:
-                line = reader.line_num
-                if not row or (len(row) == 1 and not row[0].strip()):
-                    continue
-                name = row[0].strip().upper() if len(row) == 1 else ""
-                if name in SECTIONS:
-                    if name in sections:
-                        self.fail(
-                            line,
-                            name,
-                            f"a second {name} section (the first is on line "
-                            f"{sections[name].line}); a file has one of each",
-                        )
-                    current = sections[name] = _Section(name, line)
-                elif current is None:
-                    self.fail(
-                        line,
-                        None,
-                        f"expected a section name (META, PROJECTS or VOTES) first; got {excerpt(';'.join(row))}",
-                    )
-                elif current.header is None:
-                    self.header(current, row, line)
-                else:
-                    current.rows.append((line, row))
-        except csv.Error as exc:
-            self.fail(reader.line_num, None, f"cannot split the line into fields: {exc}")
-        end = self.text.count("\n") + 1
-        for name in SECTIONS:
-            if name not in sections:
-                self.fail(
-                    end,
-                    name,
-                    "the section is missing; a Pabulib file has META, PROJECTS "
-                    "and VOTES sections, each a header line then one line per entry",
-                )
-            if sections[name].header is None:
-                self.fail(sections[name].line, name, "the section has no header line")
-        return sections
-
-    def header(self, section: _Section, row: list[str], line: int) -> None:
-        cols = [c.strip() for c in row]
-        needed = {"META": ("key", "value"), "PROJECTS": ("project_id", "cost")}
-        needed["VOTES"] = ("voter_id", "vote")
-        wanted = needed[section.name]
-        if section.name == "META" and [c.lower() for c in cols] != list(wanted):
-            self.fail(line, "META", f"the header must be 'key;value'; got {excerpt(';'.join(row))}")
-        for col in wanted:
-            if col not in cols:
-                self.fail(
-                    line,
-                    section.name,
-                    f"the header has no {col!r} column; got "
-                    f"{excerpt(';'.join(cols))} (the header is the line after {section.name})",
-                )
-        for i, col in enumerate(cols):
-            if not col:
-                self.fail(line, section.name, f"column {i + 1} of the header has no name")
-            if col in cols[:i]:
-                self.fail(line, section.name, f"the header names column {col!r} twice")
-        section.header, section.header_line = cols, line
-
-    def width(self, section: _Section, line: int, row: list[str]) -> None:
-        assert section.header is not None
-        if len(row) != len(section.header):
-            self.fail(
-                line,
-                section.name,
-                f"{len(row)} fields where the header (line "
-                f"{section.header_line}) has {len(section.header)} columns "
-                f"({excerpt(';'.join(section.header))}); quote a value that contains ';'",
-            )
+class _Parser(SectionReader):
+    """Reads the sections into an :class:`Election`."""
 
     # -- META ------------------------------------------------------------------
 
-    def meta(self, section: _Section) -> dict[str, Any]:
+    def meta(self, section: Section) -> dict[str, Any]:
         meta: dict[str, Any] = {}
         lines: dict[str, int] = {}
         for line, row in section.rows:
@@ -204,7 +94,7 @@ class _Parser:
 
     # -- PROJECTS --------------------------------------------------------------
 
-    def projects(self, section: _Section) -> Projects:
+    def projects(self, section: Section) -> Projects:
         assert section.header is not None
         cols = section.header
         at = {c: i for i, c in enumerate(cols)}
@@ -267,9 +157,7 @@ class _Parser:
 
     # -- VOTES -----------------------------------------------------------------
 
-    def votes(
-        self, section: _Section, projects: Projects, vote_type: str
-    ) -> tuple[Voters, Ballots]:
+    def votes(self, section: Section, projects: Projects, vote_type: str) -> tuple[Voters, Ballots]:
         assert section.header is not None
         cols = section.header
         at = {c: i for i, c in enumerate(cols)}
@@ -446,30 +334,6 @@ def parse_election(text: str, *, source: str = "<string>") -> Election:
     return _Parser(text, source).parse()
 
 
-def _encoding_error(data: bytes, exc: UnicodeDecodeError, source: str) -> NoReturn:
-    """The bad byte's line, and the column it falls in under its section's header."""
-    lines = data[: exc.start].split(b"\n")
-    line, field = len(lines), None
-    for k in range(len(lines) - 2, -1, -1):
-        if lines[k].strip().upper() in (b"META", b"PROJECTS", b"VOTES"):
-            header = (
-                lines[k + 1].decode("utf-8", "replace").strip().split(";")
-                if k + 1 < line - 1
-                else []
-            )
-            column = lines[-1].count(b";")
-            field = header[column].strip() if column < len(header) else None
-            break
-    head = f"{field}: " if field else ""
-    raise InputError(
-        f"{source}:{line}: {head}not valid UTF-8 text (byte 0x{data[exc.start]:02x} at byte "
-        f"offset {exc.start}); save the Pabulib file as UTF-8",
-        source=source,
-        line=line,
-        field=field,
-    )
-
-
 def read_election(path: str | os.PathLike[str]) -> Election:
     """Read a Pabulib ``.pb`` file (see :func:`parse_election`).
 
@@ -491,5 +355,5 @@ def read_election(path: str | os.PathLike[str]) -> Election:
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        _encoding_error(data, exc, source)
+        encoding_error(data, exc, source)
     return parse_election(text, source=source)
