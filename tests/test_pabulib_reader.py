@@ -73,7 +73,7 @@ def test_approval_summary_counts_the_dirty_data():
         "approval.pb: approval votes, 6 voters, 3 projects, budget 100"
     )
     assert "  kept as is: 1 x implausible age (below 10 or above 105)" in text
-    assert "  kept as is: unknown sex codes: 'X'" in text
+    assert "  kept as is: 1 x unknown sex code ('X')" in text
 
 
 def test_ordinal_without_points_gets_borda_positions():

@@ -54,6 +54,17 @@ class Projects:
         The ``votes`` column as the file states it (NaN where empty).
     columns : dict of str to tuple of str
         Every other column (``score``, ``district``, ``latitude``...), as written.
+
+    Examples
+    --------
+    >>> from plurisim.scenarios.pabulib import parse_election
+    >>> e = parse_election(
+    ...     "META\\nkey;value\\nbudget;9\\nvote_type;approval\\n"
+    ...     "PROJECTS\\nproject_id;cost;name\\na;4;Benches\\nb;6;\\n"
+    ...     "VOTES\\nvoter_id;vote;sex\\n1;a,b;F\\n2;b;Z\\n3;;M\\n"
+    ... )
+    >>> e.projects.ids, e.projects.costs.tolist(), e.projects.labels()
+    (('a', 'b'), [4.0, 6.0], ('Benches', 'b'))
     """
 
     ids: tuple[str, ...]
@@ -88,6 +99,17 @@ class Voters:
     columns : dict of str to tuple of str
         Every other voter column (``sex``, ``education``, ``voting_method``,
         ``neighborhood``...), as written ('' where empty).
+
+    Examples
+    --------
+    >>> from plurisim.scenarios.pabulib import parse_election
+    >>> e = parse_election(
+    ...     "META\\nkey;value\\nbudget;9\\nvote_type;approval\\n"
+    ...     "PROJECTS\\nproject_id;cost;name\\na;4;Benches\\nb;6;\\n"
+    ...     "VOTES\\nvoter_id;vote;sex\\n1;a,b;F\\n2;b;Z\\n3;;M\\n"
+    ... )
+    >>> e.voters.ids, e.voters.age is None, e.voters.columns["sex"]
+    (('1', '2', '3'), True, ('F', 'Z', 'M'))
     """
 
     ids: tuple[str, ...]
@@ -112,6 +134,19 @@ class Ballots:
     ballots) with ``points[indptr[i]:indptr[i + 1]]``: 1 for approval, the file's
     points for ordinal (or, where it gives none, Borda positions k, k-1, ..., 1 on a
     ballot of length k), cumulative and scoring ballots.
+
+    Examples
+    --------
+    >>> from plurisim.scenarios.pabulib import parse_election
+    >>> e = parse_election(
+    ...     "META\\nkey;value\\nbudget;9\\nvote_type;approval\\n"
+    ...     "PROJECTS\\nproject_id;cost;name\\na;4;Benches\\nb;6;\\n"
+    ...     "VOTES\\nvoter_id;vote;sex\\n1;a,b;F\\n2;b;Z\\n3;;M\\n"
+    ... )
+    >>> e.ballots.indptr.tolist(), e.ballots.lengths.tolist()
+    ([0, 2, 3, 3], [2, 1, 0])
+    >>> [a.tolist() for a in e.ballots.ballot(0)]
+    [[0, 1], [1.0, 1.0]]
     """
 
     indptr: IntArray
@@ -159,6 +194,21 @@ class ElectionSummary:
         Where the file disagrees with itself (META counts, the ``votes`` column).
     notes : tuple of str
         Anything else a reader should know.
+
+    Examples
+    --------
+    >>> from plurisim.scenarios.pabulib import parse_election
+    >>> e = parse_election(
+    ...     "META\\nkey;value\\nbudget;9\\nvote_type;approval\\n"
+    ...     "PROJECTS\\nproject_id;cost;name\\na;4;Benches\\nb;6;\\n"
+    ...     "VOTES\\nvoter_id;vote;sex\\n1;a,b;F\\n2;b;Z\\n3;;M\\n"
+    ... )
+    >>> print(e.summary)
+    <string>: approval votes, 3 voters, 2 projects, budget 9
+      kept as is: 1 x unknown sex code ('Z')
+      kept as is: 1 x empty ballot
+      note: META has no num_votes
+      note: META has no num_projects
     """
 
     source: str
@@ -185,7 +235,7 @@ class ElectionSummary:
             (self.missing_ages, "missing age"),
             (self.implausible_ages, "implausible age (below 10 or above 105)"),
             (self.missing_sex, "missing sex"),
-            (self.unknown_sex, "unknown sex code"),
+            (self.unknown_sex, f"unknown sex code ({', '.join(self.unknown_sex_codes)})"),
             (self.empty_ballots, "empty ballot"),
             (self.ballots_outside_length, "ballot outside min_length..max_length"),
             (self.zero_cost_projects, "project costing 0"),
@@ -202,10 +252,7 @@ class ElectionSummary:
             f"{self.projects:,} projects, budget {self.budget:,.10g}"
         )
         lines = [head]
-        issues = self.issues()
-        if self.unknown_sex_codes:
-            issues.append("unknown sex codes: " + ", ".join(self.unknown_sex_codes))
-        lines += [f"  kept as is: {i}" for i in issues] or ["  no dirty data found"]
+        lines += [f"  kept as is: {i}" for i in self.issues()] or ["  no dirty data found"]
         lines += [f"  mismatch: {m}" for m in self.mismatches]
         lines += [f"  note: {n}" for n in self.notes]
         return "\n".join(lines)
@@ -227,6 +274,19 @@ class Election:
     voters : Voters
     ballots : Ballots
     summary : ElectionSummary
+
+    Examples
+    --------
+    >>> from plurisim.scenarios.pabulib import parse_election
+    >>> e = parse_election(
+    ...     "META\\nkey;value\\nbudget;9\\nvote_type;approval\\n"
+    ...     "PROJECTS\\nproject_id;cost;name\\na;4;Benches\\nb;6;\\n"
+    ...     "VOTES\\nvoter_id;vote;sex\\n1;a,b;F\\n2;b;Z\\n3;;M\\n"
+    ... )
+    >>> e
+    Election('<string>', approval, voters=3, projects=2, budget=9)
+    >>> e.meta
+    {'budget': 9.0, 'vote_type': 'approval'}
     """
 
     source: str

@@ -61,6 +61,20 @@ class BallotProfile:
         The voter attribute the groups come from ("none" for one group).
     notes : tuple of str
         What a user should know about how the profile was built.
+
+    Examples
+    --------
+    >>> from plurisim.scenarios.pabulib import parse_election, profile
+    >>> e = parse_election(
+    ...     "META\\nkey;value\\nbudget;9\\nvote_type;approval\\n"
+    ...     "PROJECTS\\nproject_id;cost\\na;4\\nb;6\\n"
+    ...     "VOTES\\nvoter_id;vote\\n1;a,b\\n2;b\\n"
+    ... )
+    >>> p = profile(e, utility="cardinality")
+    >>> p.n_voters, p.n_projects, p.group_ids, p.utilities.toarray().tolist()
+    (2, 2, ('all',), [[1.0, 1.0], [0.0, 1.0]])
+    >>> p.notes
+    ("this file has no voter attributes, so all voters form one group (asked for groups by 'age')",)
     """
 
     source: str
