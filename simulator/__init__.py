@@ -21,6 +21,7 @@ from typing import Any
 
 from plurisim.errors import (
     InfeasibleError,
+    InputError,
     LLMUnavailableError,
     ParameterError,
     PlurisimError,
@@ -43,6 +44,7 @@ __all__ = [
     "SCHWARTZ10",
     "VALUELEX",
     "InfeasibleError",
+    "InputError",
     "LLMUnavailableError",
     "ParameterError",
     "PlurisimError",

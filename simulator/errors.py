@@ -11,12 +11,24 @@ Examples
 >>> from plurisim.errors import PlurisimError, ParameterError
 >>> issubclass(ParameterError, PlurisimError) and issubclass(ParameterError, ValueError)
 True
+
+Errors about input files (:class:`InputError` and its subclasses :class:`ScenarioError`
+and :class:`SpecError`) also carry where the problem is, when known:
+
+>>> err = InputError("park.yaml:3:5: duplicate key 'budget'", source="park.yaml", line=3)
+>>> err.source, err.line, err.field
+('park.yaml', 3, None)
+>>> isinstance(ScenarioError.wrap(err), InputError)
+True
 """
 
 from __future__ import annotations
 
+from typing import Self
+
 __all__ = [
     "InfeasibleError",
+    "InputError",
     "LLMUnavailableError",
     "MissingDependencyError",
     "ParameterError",
@@ -36,7 +48,81 @@ class ParameterError(PlurisimError, ValueError):
     """A function or command received a parameter outside its allowed range."""
 
 
-class ScenarioError(PlurisimError, ValueError):
+class InputError(PlurisimError, ValueError):
+    """An input file or text cannot be read or is malformed.
+
+    Raised by :mod:`plurisim.files` (reading files safely, YAML and JSON) and by the
+    readers built on it (Pabulib ``.pb`` files). The message is one line that starts
+    with the location (``file:line:column`` when known), names the field and says what
+    is allowed; it quotes at most a short excerpt of the input.
+
+    Parameters
+    ----------
+    message : str
+        The full message.
+    source : str, optional
+        The file (or other source name) the error was found in.
+    line : int, optional
+        The 1-based line number, when known.
+    field : str, optional
+        The offending field: a dotted path such as ``groups[0].weights``, a META key or
+        a column name.
+    column : int, optional
+        The 1-based column, when known.
+
+    Examples
+    --------
+    >>> err = InputError("x.pb:4: cost: must be a number; got 'abc'", source="x.pb", line=4, field="cost")
+    >>> str(err), err.line, err.field
+    ("x.pb:4: cost: must be a number; got 'abc'", 4, 'cost')
+    >>> isinstance(err, ValueError)
+    True
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        source: str | None = None,
+        line: int | None = None,
+        field: str | None = None,
+        column: int | None = None,
+    ):
+        super().__init__(message)
+        self.source = source
+        self.line = line
+        self.field = field
+        self.column = column
+
+    @property
+    def message(self) -> str:
+        """The message, as given."""
+        return str(self.args[0]) if self.args else ""
+
+    @classmethod
+    def wrap(cls, error: InputError) -> Self:
+        """The same error as an instance of ``cls``, keeping message and location.
+
+        Lets a caller re-raise a reading error under its own type, such as
+        ``raise ScenarioError.wrap(exc) from None``.
+
+        Examples
+        --------
+        >>> err = InputError("s.yaml: no such file", source="s.yaml")
+        >>> wrapped = SpecError.wrap(err)
+        >>> type(wrapped).__name__, str(wrapped), wrapped.source
+        ('SpecError', 's.yaml: no such file', 's.yaml')
+        """
+        return cls(
+            error.message,
+            source=error.source,
+            line=error.line,
+            field=error.field,
+            column=error.column,
+        )
+
+
+class ScenarioError(InputError):
     """A scenario file or object is malformed.
 
     Parameters
@@ -47,16 +133,13 @@ class ScenarioError(PlurisimError, ValueError):
         The file (or scenario name) the error was found in.
     field : str, optional
         The dotted path of the offending field, such as ``groups[0].weights``.
+    line, column : int, optional
+        Where in the file, when known.
     """
 
-    def __init__(self, message: str, *, source: str | None = None, field: str | None = None):
-        super().__init__(message)
-        self.source = source
-        self.field = field
 
-
-class SpecError(PlurisimError, ValueError):
-    """A sweep specification is malformed."""
+class SpecError(InputError):
+    """A sweep specification is malformed (same attributes as :class:`InputError`)."""
 
 
 class InfeasibleError(PlurisimError):

@@ -5,7 +5,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-__all__ = ["fmt", "table"]
+__all__ = ["EXCERPT_CHARS", "excerpt", "fmt", "table"]
+
+#: The longest piece of input a message quotes.
+EXCERPT_CHARS = 60
 
 
 def fmt(value: Any, digits: int = 3) -> str:
@@ -60,3 +63,17 @@ def table(rows: Sequence[Sequence[Any]], headers: Sequence[str], digits: int = 3
     out = [line(list(headers)), line(["-" * w for w in widths])]
     out.extend(line(r) for r in cells)
     return "\n".join(out)
+
+
+def excerpt(value: Any, limit: int = EXCERPT_CHARS) -> str:
+    """A quoted excerpt of ``value`` of at most ``limit`` characters, for messages.
+
+    Examples
+    --------
+    >>> excerpt("short")
+    "'short'"
+    >>> excerpt("x" * 100, limit=5)
+    "'xxxxx...'"
+    """
+    text = str(value)
+    return repr(text[:limit] + "...") if len(text) > limit else repr(text)
