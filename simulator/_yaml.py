@@ -11,8 +11,8 @@ from collections.abc import Hashable
 from typing import Any, NoReturn
 
 import yaml
-from plurisim._text import EXCERPT_CHARS, excerpt
 from plurisim.errors import InputError
+from plurisim.formatting import EXCERPT_CHARS, excerpt
 
 __all__ = ["dump", "parse"]
 

@@ -41,9 +41,9 @@ import stat
 from typing import Any, NoReturn
 
 import numpy as np
-from plurisim._text import EXCERPT_CHARS, excerpt
 from plurisim._yaml import dump, parse
 from plurisim.errors import InputError, ParameterError
+from plurisim.formatting import EXCERPT_CHARS, excerpt
 
 __all__ = [
     "EXCERPT_CHARS",

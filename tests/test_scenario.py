@@ -196,6 +196,7 @@ def scenario_dicts(draw):
             total += costs[iv["id"]]
     return {
         "schema_version": 1,
+        "normalize_weights": True,  # drawn weights need not sum to 1
         "name": draw(ident),
         "title": draw(st.text(min_size=1, max_size=30)),
         "criteria": [{"id": c, "scale": [lo, hi]} for c in crit],

@@ -97,6 +97,26 @@ CASES = {
         mutate(["groups", 2, "baseline"], {"comfort": 2, "greenery": 2, "activity": 2}),
         ["groups[2].baseline.accessibility: missing; every criterion needs a baseline"],
     ),
+    "weight given as a string": (
+        mutate(["groups", 0, "weights", "accessibility"], "0.5"),
+        ["groups[0].weights.accessibility:", "valid number", "got '0.5'"],
+    ),
+    "cost given as a boolean": (
+        mutate(["interventions", 0, "cost"], True),
+        ["interventions[0].cost:", "valid number", "got True"],
+    ),
+    "size given as a float": (
+        mutate(["groups", 0, "size"], 10.0),
+        ["groups[0].size:", "valid integer", "got 10.0"],
+    ),
+    "absurdly large budget": (
+        mutate(["budget"], 1e308),
+        ["budget:", "less than or equal to 1000000000000", "got 1e+308"],
+    ),
+    "weights not summing to 1": (
+        mutate(["groups", 0, "weights"], {"accessibility": 0.5, "comfort": 0.2}),
+        ["groups[0].weights: sum to 0.7; they must sum to 1 (within 0.001)", "normalize_weights"],
+    ),
     "group effect for unknown group": (
         mutate(["interventions", 0, "group_effects", "pets"], {"comfort": 1}),
         ["interventions[0].group_effects.pets: unknown group 'pets'"],
@@ -130,7 +150,7 @@ def test_yaml_syntax_error_names_the_line(tmp_path, capsys):
     status, _, err = run_validate(capsys, path)
     assert status == 2
     assert f"{path}:4:" in err
-    assert "YAML syntax error" in err
+    assert "broken.yaml:4:7: expected ',' or ']', but got ':'" in err
 
 
 def test_duplicate_yaml_key(tmp_path, capsys):
@@ -138,7 +158,7 @@ def test_duplicate_yaml_key(tmp_path, capsys):
     path.write_text("schema_version: 1\nname: a\nname: b\n")
     status, _, err = run_validate(capsys, path)
     assert status == 2
-    assert "duplicate key 'name' (line 3)" in err
+    assert "dup.yaml:3:1: duplicate key 'name'; each key may appear once" in err
 
 
 def test_missing_path(tmp_path, capsys):
@@ -150,7 +170,7 @@ def test_missing_path(tmp_path, capsys):
 def test_directory_instead_of_file(tmp_path, capsys):
     status, _, err = run_validate(capsys, tmp_path)
     assert status == 2
-    assert "is a directory; give the path of a scenario file" in err
+    assert "is a directory; expected a scenario file" in err
 
 
 def test_empty_file(tmp_path, capsys):
@@ -179,3 +199,16 @@ def test_several_problems_are_listed_in_one_message(tmp_path, toy_dict, capsys):
     assert status == 2
     assert "budget:" in err and "interventions[0].cost:" in err
     assert err.count("plurisim: error:") == 1
+
+
+def test_normalize_weights_rescales_with_a_note(toy_dict):
+    from plurisim.scenario import Scenario, compile_scenario
+
+    d = copy.deepcopy(toy_dict)
+    d["groups"][0]["weights"] = {k: 2 * v for k, v in d["groups"][0]["weights"].items()}
+    d["normalize_weights"] = True
+    s = Scenario.from_dict(d)
+    assert s.notes() == [
+        "groups[0].weights: summed to 2; rescaled to sum to 1 (normalize_weights: true)"
+    ]
+    assert compile_scenario(s).weights[0].sum() == pytest.approx(1.0)

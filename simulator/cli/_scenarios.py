@@ -55,11 +55,13 @@ def _show(args: argparse.Namespace) -> int:
 
 
 def _validate(args: argparse.Namespace) -> int:
+    from plurisim.scenario import compile_scenario
+
     for path in args.files:
         s = load_scenario(path)
-        from plurisim.scenario import compile_scenario
-
         compile_scenario(s, seed=0)
+        for note in s.notes():
+            print(f"plurisim: note: {path}: {note}", file=sys.stderr)
         print(
             f"OK: {path}: {s.name} ({len(s.groups)} groups, {len(s.criteria)} criteria, "
             f"{len(s.interventions)} interventions, {len(s.base_designs)} base designs)"

@@ -27,8 +27,8 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Annotated, Any
 
-import yaml
-from plurisim.errors import PlurisimError, SpecError
+from plurisim.errors import InputError, PlurisimError, SpecError
+from plurisim.files import load_yaml, read_text
 from plurisim.validation import strip_union_tags
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
@@ -213,14 +213,10 @@ def load_spec(
     else:
         path = Path(source)
         where = str(source)
-        if not path.is_file():
-            raise SpecError(
-                f"{where}: no such file" if not path.exists() else f"{where}: is not a file"
-            )
         try:
-            data = yaml.safe_load(path.read_text(encoding="utf-8"))
-        except yaml.YAMLError as exc:
-            raise SpecError(f"{where}: YAML syntax error: {exc}") from None
+            data = load_yaml(read_text(path, what="sweep spec"), source=where)
+        except InputError as exc:
+            raise SpecError.wrap(exc) from None
         if not isinstance(data, dict):
             raise SpecError(
                 f"{where}: a sweep spec is a mapping with scenarios, mechanisms, grid and seeds"

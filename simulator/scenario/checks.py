@@ -14,7 +14,10 @@ from plurisim.values import get_space, normalize, value_to_criteria
 if TYPE_CHECKING:
     from plurisim.scenario.schema import Scenario, ValueSpec
 
-__all__ = ["semantic_problems", "values_to_weights"]
+__all__ = ["WEIGHT_SUM_TOL", "semantic_problems", "values_to_weights"]
+
+WEIGHT_SUM_TOL = 1e-3
+"""How far a group's weights may sum from 1 (unless the scenario rescales them)."""
 
 
 def semantic_problems(s: Scenario) -> list[str]:
@@ -47,8 +50,15 @@ def semantic_problems(s: Scenario) -> list[str]:
                     out.append(
                         f"{where}.weights.{k}: unknown criterion {k!r}; allowed: {allowed_crit}"
                     )
+            total = sum(g.weights.values())
             if all(v == 0 for v in g.weights.values()):
                 out.append(f"{where}.weights: all weights are zero; at least one must be > 0")
+            elif abs(total - 1.0) > WEIGHT_SUM_TOL and not s.normalize_weights:
+                out.append(
+                    f"{where}.weights: sum to {total:g}; they must sum to 1 (within "
+                    f"{WEIGHT_SUM_TOL:g}), or set normalize_weights: true at the top of the "
+                    "scenario to rescale them"
+                )
         if g.values is not None:
             out.extend(_value_spec_problems(s, g.values, f"{where}.values"))
         for k in crit:

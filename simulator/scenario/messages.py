@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
 from typing import Any
 
 from plurisim.errors import ScenarioError
+from plurisim.formatting import EXCERPT_CHARS
 from plurisim.validation import strip_union_tags
 from pydantic import BaseModel, ValidationError
 
@@ -75,10 +75,8 @@ def validation_error(
 
 
 def _show(value: Any) -> str:
-    if isinstance(value, float) and not math.isfinite(value):
-        return repr(value)
     text = repr(value)
-    return text if len(text) <= 80 else text[:77] + "..."
+    return text if len(text) <= EXCERPT_CHARS else text[: EXCERPT_CHARS - 3] + "..."
 
 
 def _allowed(root: type[BaseModel], parent: tuple[Any, ...]) -> str:

@@ -28,16 +28,16 @@ from collections.abc import Mapping
 from typing import Annotated, Any, Literal
 
 import numpy as np
-import yaml
-from plurisim.errors import ScenarioError
-from plurisim.scenario.checks import semantic_problems, values_to_weights
+from plurisim.errors import InputError, ScenarioError
+from plurisim.files import dump_yaml, load_yaml
+from plurisim.scenario.checks import WEIGHT_SUM_TOL, semantic_problems, values_to_weights
 from plurisim.scenario.messages import validation_error
-from plurisim.scenario.yamlio import safe_yaml
 from plurisim.values import normalize
 from pydantic import (
     BaseModel,
     ConfigDict,
     Field,
+    Strict,
     StringConstraints,
     ValidationError,
     model_validator,
@@ -65,8 +65,12 @@ Id = Annotated[
     str,
     StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.\-]*$", max_length=80),
 ]
-Finite = Annotated[float, Field(allow_inf_nan=False)]
-NonNegative = Annotated[float, Field(ge=0, allow_inf_nan=False)]
+# Numbers are strict (a string "0.5" or a boolean is not a number) and bounded, so
+# that sums of costs and effects stay finite.
+LIMIT = 1e12
+Finite = Annotated[float, Strict(), Field(allow_inf_nan=False, ge=-LIMIT, le=LIMIT)]
+NonNegative = Annotated[float, Strict(), Field(ge=0, le=LIMIT, allow_inf_nan=False)]
+Count = Annotated[int, Strict(), Field(ge=1, le=10_000_000)]
 ConcessionName = Literal["boulware", "linear", "conceder"]
 
 
@@ -111,13 +115,13 @@ class Group(_Model):
     id: Id
     label: str | None = None
     description: str = ""
-    size: Annotated[int, Field(ge=1, le=10_000_000)] = 1
+    size: Count = 1
     weights: dict[str, NonNegative] | None = None
     values: ValueSpec | None = None
     baseline: dict[str, Finite]
-    svo_angle: Annotated[float, Field(ge=-180, le=180, allow_inf_nan=False)] | None = None
-    concession: ConcessionName | Annotated[float, Field(gt=0, le=100)] | None = None
-    dispersion: Annotated[float, Field(gt=0, allow_inf_nan=False)] | None = None
+    svo_angle: Annotated[float, Strict(), Field(ge=-180, le=180, allow_inf_nan=False)] | None = None
+    concession: ConcessionName | Annotated[float, Strict(), Field(gt=0, le=100)] | None = None
+    dispersion: Annotated[float, Strict(), Field(gt=0, le=LIMIT, allow_inf_nan=False)] | None = None
 
     @property
     def name(self) -> str:
@@ -168,10 +172,10 @@ class ValueToCriteria(_Model):
 class NegotiationDefaults(_Model):
     """Default settings of the negotiation protocol for this scenario."""
 
-    rounds: Annotated[int, Field(ge=1, le=1000)] = 20
-    quorum: Annotated[float, Field(gt=0, le=1)] = 1.0
-    patience: Annotated[int, Field(ge=1, le=1000)] | None = None
-    eta: Annotated[float, Field(gt=0, le=100)] = 1.0
+    rounds: Annotated[int, Strict(), Field(ge=1, le=1000)] = 20
+    quorum: Annotated[float, Strict(), Field(gt=0, le=1)] = 1.0
+    patience: Annotated[int, Strict(), Field(ge=1, le=1000)] | None = None
+    eta: Annotated[float, Strict(), Field(gt=0, le=100)] = 1.0
     stakeholders: Literal["groups", "individuals"] = "groups"
 
 
@@ -206,19 +210,23 @@ class Scenario(_Model):
     :func:`scenario_json_schema` for every field.
     """
 
-    schema_version: int
+    schema_version: Annotated[int, Strict()]
     name: Id
     title: str
     description: str = ""
     criteria: list[Criterion] = Field(min_length=1)
     groups: list[Group] = Field(min_length=1)
     interventions: list[Intervention] = Field(min_length=1)
-    budget: Annotated[float, Field(gt=0, allow_inf_nan=False)]
+    budget: Annotated[float, Strict(), Field(gt=0, le=LIMIT, allow_inf_nan=False)]
     base_designs: list[BaseDesign] = Field(default_factory=list)
     value_to_criteria: ValueToCriteria | None = None
     utility: UtilitySpec = Field(default_factory=UtilitySpec)
     negotiation: NegotiationDefaults = Field(default_factory=NegotiationDefaults)
     provenance: Provenance = Field(default_factory=Provenance)
+    normalize_weights: bool = Field(
+        default=False,
+        description="rescale each group's weights to sum to 1 (otherwise they must, within 1e-3)",
+    )
 
     @model_validator(mode="before")
     @classmethod
@@ -256,6 +264,20 @@ class Scenario(_Model):
         """Intervention ids in file order."""
         return [i.id for i in self.interventions]
 
+    def notes(self) -> list[str]:
+        """What was adjusted on the way in (weights rescaled with ``normalize_weights``)."""
+        out = []
+        if self.normalize_weights:
+            for i, g in enumerate(self.groups):
+                if g.weights is not None:
+                    total = sum(g.weights.values())
+                    if abs(total - 1.0) > WEIGHT_SUM_TOL:
+                        out.append(
+                            f"groups[{i}].weights: summed to {total:g}; rescaled to sum to 1 "
+                            "(normalize_weights: true)"
+                        )
+        return out
+
     def group_weights(self) -> np.ndarray:
         """Criteria weights of every group, shape (n_groups, n_criteria), rows sum to 1."""
         crit = self.criterion_ids
@@ -277,7 +299,10 @@ class Scenario(_Model):
         ScenarioError
             With the source, the field path, the bad value and what is allowed.
         """
-        data = safe_yaml(text, source)
+        try:
+            data = load_yaml(text, source=source)
+        except InputError as exc:
+            raise ScenarioError.wrap(exc) from None
         return cls.from_dict(data, source=source)
 
     @classmethod
@@ -304,7 +329,7 @@ class Scenario(_Model):
 
     def to_yaml(self) -> str:
         """The scenario as YAML text."""
-        return yaml.safe_dump(self.to_dict(), sort_keys=False, allow_unicode=True, width=100)
+        return dump_yaml(self.to_dict())
 
     def digest(self) -> str:
         """A SHA-256 of the scenario's canonical JSON, identifying its exact content."""
