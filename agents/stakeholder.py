@@ -1,254 +1,150 @@
-"""Stakeholder agents: a group, or one individual, responding to the mediator's proposals.
+"""Rule-based stakeholders: accept, state, demand, vote and offer by rule, for all at once.
 
-A stakeholder values a proposal by its satisfaction ``s = (u - r) / (u* - r)`` (``u*``
-its ideal utility under the budget, ``r`` its utility under the reference design)
-and its Social Value Orientation angle ``theta``::
+A stakeholder values a package by its satisfaction ``s = (u - u(d)) / (u* - u(d))``
+(``u*`` its ideal under the budget, ``d`` the disagreement point) and its Social
+Value Orientation angle ``theta``::
 
-    V = cos(theta) * s + sin(theta) * mean satisfaction of the others
+    V = cos(theta) * s + sin(theta) * mean satisfaction the others stated
 
-and accepts when ``V`` reaches its aspiration ``a(t) = 1 - (t / R) ** (1 / e)``,
-which falls from 1 to 0 over the ``R`` rounds (``e < 1`` Boulware, ``e = 1``
-linear, ``e > 1`` conceder). A stakeholder that rejects names a demand: the
-intervention to add (or a one-for-one swap) with the best gain per unit of cost
-for itself, and its shortfall ``a - V``.
+and accepts when ``V`` reaches its aspiration ``a(t) = phi + (1 - phi)(1 - (t/R)^(1/e))``
+and it is at least as well off as under the disagreement point (``acceptance="strict"``:
+better off, unless it cannot gain at all). It states its satisfaction truthfully. A
+stakeholder that rejects names a demand: the intervention to add (or a one-for-one
+swap) with the best gain per unit of cost for itself.
 
-The arithmetic is vectorized over all stakeholders (:func:`respond_all`); an agent
-object is a thin view onto the model's arrays, so thousands of individuals stay fast.
+In the single negotiation text, it accepts a mutation it values at least as much,
+and a worse one with probability ``exp(-loss / T(t))``, ``T`` falling linearly from
+``temperature`` to 0 (Klein et al. 2003). In alternating offers it offers the
+package maximizing the smallest satisfaction it estimates for the others (from the
+public estimator), among those whose satisfaction for itself reaches its
+aspiration. After agreement it accepts a proposed improvement when it is at least as
+well off.
+
+Everything is vectorized over the stakeholders; each reads only its own private
+arrays and what the others said.
+
+Examples
+--------
+>>> from plurisim import NegotiationModel, scenarios
+>>> model = NegotiationModel(scenarios.load("toy-park"), seed=0)
+>>> r = RuleBasedStakeholders().respond(model, model.disagreement.mask)
+>>> bool(r.accept.any())  # before round 1 aspirations are 1: nobody accepts it
+False
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-import mesa
 import numpy as np
 from numpy.typing import NDArray
+from plurisim.negotiation.messages import Demand, Responses
+from plurisim.negotiation.policies import StakeholderPolicy
+from plurisim.negotiation.units import FLAT, Units, aspiration
 from plurisim.packages import blocked, swap_feasibility
+from plurisim.problem import Problem
 
 if TYPE_CHECKING:
-    from plurisim.negotiation.model import NegotiationModel
+    from plurisim.negotiation.engine import Negotiation
 
-__all__ = ["Demand", "Response", "Responses", "StakeholderAgent", "respond_all"]
+__all__ = ["RuleBasedStakeholders", "compute_demands", "demand_options", "values_of"]
 
 FloatArray = NDArray[np.float64]
+BoolArray = NDArray[np.bool_]
 BIG = 1e9  # ranks self-funding swaps above any ratio
+TOL = 1e-9
 
 
-@dataclass(frozen=True)
-class Demand:
-    """What a rejecting stakeholder asks for: add one intervention, possibly dropping one."""
-
-    add: int
-    drop: int | None
-    gain: float
-    net_cost: float
-
-    @property
-    def key(self) -> tuple[int, int]:
-        """Identifies the demand (the same demand from two stakeholders is one)."""
-        return (self.add, -1 if self.drop is None else self.drop)
-
-    def describe(self, labels: tuple[str, ...]) -> str:
-        """The demand in words."""
-        if self.drop is None:
-            return f"add {labels[self.add]}"
-        return f"swap {labels[self.drop]} for {labels[self.add]}"
-
-
-@dataclass
-class Response:
-    """One stakeholder's answer to a proposal."""
-
-    accept: bool
-    value: float
-    aspiration: float
-    satisfaction: float
-    shortfall: float
-    demand: Demand | None = None
-    argument: str = ""
-    source: str = "rule"
-
-
-@dataclass
-class Responses:
-    """All stakeholders' answers to one proposal, as arrays.
-
-    Demands are arrays too: ``demand_add[i]`` is the intervention stakeholder ``i``
-    asks to add (-1 for none) and ``demand_drop[i]`` the one it offers to drop in a
-    swap (-1 for none).
-    """
-
-    satisfaction: FloatArray
-    others: FloatArray
-    value: FloatArray
-    aspiration: FloatArray
-    accept: NDArray[np.bool_]
-    demand_add: NDArray[np.intp]
-    demand_drop: NDArray[np.intp]
-    demand_gain: FloatArray
-    demand_net: FloatArray
-    arguments: dict[int, str] = field(default_factory=dict)
-    sources: dict[int, str] = field(default_factory=dict)
-
-    @property
-    def shortfall(self) -> FloatArray:
-        """``max(0, aspiration - value)`` for every stakeholder."""
-        return np.maximum(self.aspiration - self.value, 0.0)
-
-    def demand(self, i: int) -> Demand | None:
-        """Stakeholder ``i``'s demand, if it made one."""
-        if self.demand_add[i] < 0:
-            return None
-        drop = int(self.demand_drop[i])
-        return Demand(
-            add=int(self.demand_add[i]),
-            drop=None if drop < 0 else drop,
-            gain=float(self.demand_gain[i]),
-            net_cost=float(self.demand_net[i]),
-        )
-
-    def set_demand(self, i: int, demand: Demand | None) -> None:
-        """Replace stakeholder ``i``'s demand (LLM agents state their own)."""
-        if demand is None:
-            self.demand_add[i] = -1
-            self.demand_drop[i] = -1
-            return
-        self.demand_add[i] = demand.add
-        self.demand_drop[i] = -1 if demand.drop is None else demand.drop
-        self.demand_gain[i] = demand.gain
-        self.demand_net[i] = demand.net_cost
-
-    def response(self, i: int) -> Response:
-        """Stakeholder ``i``'s answer as an object."""
-        return Response(
-            accept=bool(self.accept[i]),
-            value=float(self.value[i]),
-            aspiration=float(self.aspiration[i]),
-            satisfaction=float(self.satisfaction[i]),
-            shortfall=float(self.shortfall[i]),
-            demand=self.demand(i),
-            argument=self.arguments.get(i, ""),
-            source=self.sources.get(i, "rule"),
-        )
-
-
-class StakeholderAgent(mesa.Agent):
-    """A stakeholder of a negotiation: one group, or one individual of a group.
-
-    Its numbers (weights, ideal and reservation utility, SVO angle, concession
-    exponent, the mediator's weight on it) live in the model's arrays at ``index``.
-
-    Parameters
-    ----------
-    model : NegotiationModel
-    index : int
-        Position in the model's stakeholder arrays.
-    """
-
-    def __init__(self, model: NegotiationModel, index: int) -> None:
-        super().__init__(model)
-        self.index = index
-
-    @property
-    def group(self) -> int:
-        """Index of the stakeholder's group."""
-        return int(self.model.units.group[self.index])
-
-    @property
-    def label(self) -> str:
-        """Readable name: the group's, with the member number for individuals."""
-        name = self.model.problem.group_labels[self.group]
-        if self.model.params.stakeholders == "individuals":
-            return f"{name} #{self.index}"
-        return name
-
-    @property
-    def weights(self) -> FloatArray:
-        """Current criteria weights."""
-        return self.model.units.weights[self.index]
-
-    @property
-    def svo_angle(self) -> float:
-        """Social Value Orientation angle, in degrees."""
-        return float(np.degrees(self.model.units.angle[self.index]))
-
-    @property
-    def concession(self) -> float:
-        """Concession exponent ``e`` (after jitter)."""
-        return float(self.model.units.exponent[self.index])
-
-    @property
-    def ideal(self) -> float:
-        """Best utility it could get under the budget."""
-        return float(self.model.units.ideal[self.index])
-
-    @property
-    def reservation(self) -> float:
-        """Its utility under the reference design."""
-        return float(self.model.units.reserve[self.index])
-
-    @property
-    def last_response(self) -> Response | None:
-        """Its answer in the latest round."""
-        if self.model.responses is None:
-            return None
-        return self.model.responses.response(self.index)
-
-    def respond(self) -> Response:
-        """Answer the current proposal by the rule-based policy."""
-        assert self.model.proposal is not None
-        batch = respond_all(self.model, self.model.proposal, demands_for=np.array([self.index]))
-        return batch.response(self.index)
-
-
-def aspiration(t: int, rounds: int, exponent: FloatArray) -> FloatArray:
-    """``1 - (t / R) ** (1 / e)``, falling from 1 at the start to 0 in round ``R``.
-
-    Examples
-    --------
-    >>> import numpy as np
-    >>> aspiration(5, 10, np.array([0.5, 1.0, 2.0])).round(3).tolist()
-    [0.75, 0.5, 0.293]
-    """
-    return 1.0 - (min(t, rounds) / rounds) ** (1.0 / exponent)
-
-
-def respond_all(
-    model: NegotiationModel, x: NDArray[np.bool_], demands_for: NDArray[np.intp] | None = None
-) -> Responses:
-    """Every stakeholder's value, aspiration and decision; demands for the rejecting.
-
-    ``demands_for`` limits demand computation to these stakeholders (default: all
-    that reject).
-    """
-    units = model.units
-    u = units.utilities(model.problem, x)
-    s = units.satisfaction(u)
+def values_of(units: Units, s: FloatArray) -> tuple[FloatArray, FloatArray]:
+    """``V = cos(theta) s + sin(theta) others`` and ``others``, the mean of the others' ``s``."""
     n = s.size
     others = (s.sum() - s) / (n - 1) if n > 1 else np.zeros(n)
-    value = np.cos(units.angle) * s + np.sin(units.angle) * others
-    a = aspiration(model.round, model.params.rounds, units.exponent)
-    accept = value >= a - 1e-12
-    add = np.full(n, -1, dtype=np.intp)
-    drop = np.full(n, -1, dtype=np.intp)
-    gain = np.zeros(n)
-    net = np.zeros(n)
-    who = np.flatnonzero(~accept) if demands_for is None else demands_for[~accept[demands_for]]
-    if who.size:
-        k = 3
-        add[who], drop[who], gain[who], net[who] = compute_demands(model, x, who, k)
-    return Responses(
-        satisfaction=s,
-        others=others,
-        value=value,
-        aspiration=a,
-        accept=accept,
-        demand_add=add,
-        demand_drop=drop,
-        demand_gain=gain,
-        demand_net=net,
-    )
+    return np.cos(units.angle) * s + np.sin(units.angle) * others, others
+
+
+class RuleBasedStakeholders(StakeholderPolicy):
+    """The rule-based policy of every stakeholder (see the module docstring)."""
+
+    name = "rule-based"
+
+    def satisfaction(self, model: Negotiation, x: BoolArray) -> tuple[FloatArray, FloatArray]:
+        """Each stakeholder's perceived utility and stated satisfaction under ``x``."""
+        units = model.units
+        u = units.utilities(model.problem, x)
+        units.observe(u)
+        return u, units.satisfaction(u)
+
+    def rational(self, model: Negotiation, u: FloatArray) -> BoolArray:
+        """Whether each stakeholder is (weakly or strictly) better off than without agreement."""
+        units = model.units
+        tol = TOL * np.maximum(1.0, np.abs(units.reserve))
+        if model.params.acceptance == "strict":
+            return (u > units.reserve + tol) | (units.flat & (u >= units.reserve - tol))
+        return u >= units.reserve - tol
+
+    def respond(
+        self, model: Negotiation, proposal: BoolArray, *, demands: bool = True
+    ) -> Responses:
+        units, prm = model.units, model.params
+        u, s = self.satisfaction(model, proposal)
+        value, others = values_of(units, s)
+        a = aspiration(model.round, prm.rounds, units.exponent, prm.aspiration_floor)
+        accept = (value >= a - 1e-12) & self.rational(model, u)
+        n = s.size
+        add = np.full(n, -1, dtype=np.intp)
+        drop = np.full(n, -1, dtype=np.intp)
+        gain = np.zeros(n)
+        net = np.zeros(n)
+        who = np.flatnonzero(~accept)
+        if demands and who.size:
+            add[who], drop[who], gain[who], net[who] = compute_demands(
+                model.problem, units, proposal, who
+            )
+        return Responses(
+            stated=s,
+            others=others,
+            value=value,
+            aspiration=a,
+            accept=accept,
+            demand_add=add,
+            demand_drop=drop,
+            demand_gain=gain,
+            demand_net=net,
+        )
+
+    def vote(self, model: Negotiation, current: BoolArray, candidate: BoolArray) -> BoolArray:
+        units, prm = model.units, model.params
+        _, s_now = self.satisfaction(model, current)
+        _, s_new = self.satisfaction(model, candidate)
+        v_now, _ = values_of(units, s_now)
+        v_new, _ = values_of(units, s_new)
+        loss = v_now - v_new
+        temperature = prm.temperature * max(0.0, 1.0 - model.round / prm.rounds)
+        draw = model.rng.random(loss.size)
+        if temperature <= 0:
+            return loss <= 1e-12
+        return (loss <= 1e-12) | (draw < np.exp(-np.maximum(loss, 0.0) / temperature))
+
+    def offer(self, model: Negotiation, group: int) -> BoolArray:
+        prm, view = model.params, model.view
+        weights = view.group_weights().copy()
+        reserve = view.reserve(weights).copy()
+        span = view.ideals(weights) - reserve
+        # its own side it knows; the others' it only estimates
+        weights[group] = model.problem.weights[group]
+        reserve[group] = model.group_reserve[group]
+        span[group] = model.group_ideal[group] - model.group_reserve[group]
+        span = np.where(span > FLAT, span, 0.0)
+        floor = aspiration(
+            model.round, prm.rounds, np.array([prm.concession[group]]), prm.aspiration_floor
+        )[0]
+        return model.search.maximin_others(weights, reserve, span, group, float(floor))
+
+    def judge(self, model: Negotiation, current: BoolArray, candidate: BoolArray) -> BoolArray:
+        units = model.units
+        now = units.utilities(model.problem, current)
+        new = units.utilities(model.problem, candidate)
+        return new >= now - TOL * np.maximum(1.0, np.abs(now))
 
 
 def _score(gain: FloatArray, net: FloatArray) -> FloatArray:
@@ -259,7 +155,7 @@ def _score(gain: FloatArray, net: FloatArray) -> FloatArray:
 
 
 def compute_demands(
-    model: NegotiationModel, x: NDArray[np.bool_], who: NDArray[np.intp], k: int
+    problem: Problem, units: Units, x: NDArray[np.bool_], who: NDArray[np.intp], k: int = 3
 ) -> tuple[NDArray[np.intp], NDArray[np.intp], FloatArray, FloatArray]:
     """Each stakeholder in ``who``: the add or one-for-one swap with the best gain per cost.
 
@@ -270,8 +166,7 @@ def compute_demands(
     product per group); when beliefs differ by person, swaps are tried between each
     stakeholder's ``k`` best additions and ``k`` least costly removals.
     """
-    p = model.problem
-    units = model.units
+    p = problem
     r_n = who.size
     pick_add = np.full(r_n, -1, dtype=np.intp)
     pick_drop = np.full(r_n, -1, dtype=np.intp)
@@ -285,7 +180,7 @@ def compute_demands(
         swap_feasibility(p, x, held, addable) if held.size else np.zeros((0, addable.size), bool)
     )
     if units.beliefs is not None:
-        return _demands_with_beliefs(model, x, who, k, addable, held, feasible)
+        return _demands_with_beliefs(p, units, x, who, k, addable, held, feasible)
     pair_drop, pair_add = np.nonzero(feasible)  # indices into held, addable
     add_net = p.costs[addable]
     swap_net = p.costs[addable[pair_add]] - p.costs[held[pair_drop]]
@@ -323,7 +218,8 @@ def compute_demands(
 
 
 def _demands_with_beliefs(
-    model: NegotiationModel,
+    p: Problem,
+    units: Units,
     x: NDArray[np.bool_],
     who: NDArray[np.intp],
     k: int,
@@ -332,8 +228,6 @@ def _demands_with_beliefs(
     feasible: NDArray[np.bool_],
 ) -> tuple[NDArray[np.intp], NDArray[np.intp], FloatArray, FloatArray]:
     """Demands when each person believes effects of their own (top-k swaps per person)."""
-    p = model.problem
-    units = model.units
     assert units.beliefs is not None
     r_idx = np.arange(who.size)
     w = units.weights[who]
@@ -384,3 +278,44 @@ def _demands_with_beliefs(
         pick_gain,
         pick_net,
     )
+
+
+def demand_options(
+    problem: Problem, units: Units, x: NDArray[np.bool_], i: int, k: int = 3
+) -> list[Demand]:
+    """Stakeholder ``i``'s ``k`` best demands on ``x`` (adds and feasible swaps), best first.
+
+    Ranked as :func:`compute_demands` ranks them (gain per unit of net cost, swaps
+    that pay for themselves first); LLM stakeholders choose among these.
+    """
+    g = int(units.group[i])
+    eff = (
+        problem.effects[g]
+        if units.beliefs is None
+        else problem.effects[g] * units.beliefs[i][:, None]
+    )
+    w = units.weights[i]
+    raw = problem.baseline[g] + x.astype(float) @ eff
+    now = float(np.minimum(raw, problem.caps) @ w)
+    addable = np.flatnonzero(~x & ~blocked(problem, x))
+    held = np.flatnonzero(x)
+    options: list[tuple[float, Demand]] = []
+    if addable.size:
+        gains = np.minimum(raw + eff[addable], problem.caps) @ w - now
+        nets = problem.costs[addable]
+        for j, gain, score in zip(addable, gains, _score(gains, nets), strict=True):
+            if np.isfinite(score):
+                options.append(
+                    (float(score), Demand(int(j), None, float(gain), float(problem.costs[j])))
+                )
+    if held.size and addable.size:
+        ok = swap_feasibility(problem, x, held, addable)
+        for a, b in zip(*np.nonzero(ok), strict=True):
+            drop, add = int(held[a]), int(addable[b])
+            gain = float(np.minimum(raw - eff[drop] + eff[add], problem.caps) @ w - now)
+            net = float(problem.costs[add] - problem.costs[drop])
+            score = float(_score(np.array([gain]), np.array([net]))[0])
+            if np.isfinite(score):
+                options.append((score, Demand(add, drop, gain, net)))
+    options.sort(key=lambda t: (-t[0], t[1].key))
+    return [d for _, d in options[:k]]

@@ -455,11 +455,12 @@ in a real model.
 """),
     SETUP,
     code("""
-from plurisim import scenarios
-from plurisim.agents.llm import ScriptedChatModel, FaultyChatModel, negotiate_llm
+from plurisim import negotiate, scenarios
+from plurisim.agents.llm import ScriptedChatModel, FaultyChatModel, llm_policies
 
 street = scenarios.load("montreal-streets")
-result = negotiate_llm(street, llm=ScriptedChatModel(), seed=0)
+stakeholders, mediator = llm_policies(ScriptedChatModel())
+result = negotiate(street, seed=0, stakeholder_policy=stakeholders, mediator_policy=mediator)
 print(result)
 result.details["llm"]
 """),
@@ -480,7 +481,8 @@ and the transcript says so.
 """),
     code("""
 faulty = FaultyChatModel(fault_rate=0.3, seed=1, hang=2.0)
-shaky = negotiate_llm(street, llm=faulty, seed=0, timeout=0.2, backoff=0.0)
+stakeholders, mediator = llm_policies(faulty, timeout=0.2, backoff=0.0)
+shaky = negotiate(street, seed=0, stakeholder_policy=stakeholders, mediator_policy=mediator)
 print(shaky)
 shaky.details["llm"]
 """),
@@ -514,11 +516,12 @@ Install the provider's LangChain package, set its key, and pass a model id (any 
 
 ```python
 # pip install langchain-openai ; export OPENAI_API_KEY=...
-result = negotiate_llm(street, llm="openai:gpt-4o-mini", seed=0, concurrency=6, timeout=60)
+stakeholders, mediator = llm_policies("openai:gpt-4o-mini", concurrency=6, timeout=60)
+result = negotiate(street, seed=0, stakeholder_policy=stakeholders, mediator_policy=mediator)
 
 # or any LangChain chat model object, for example a local one:
 # from langchain_ollama import ChatOllama
-# result = negotiate_llm(street, llm=ChatOllama(model="llama3"), seed=0)
+# stakeholders, mediator = llm_policies(ChatOllama(model="llama3"))
 ```
 
 From the command line: `plurisim run montreal-streets --llm openai:gpt-4o-mini`.
@@ -527,7 +530,7 @@ From the command line: `plurisim run montreal-streets --llm openai:gpt-4o-mini`.
 
 1. Raise the fault rate to 0.6. How many answers fall back to the rule-based policy?
    Does the agreed package change?
-2. Set `llm_mediator=False` so only stakeholders talk. What disappears from the
+2. Call `llm_policies(..., mediator=False)` so only stakeholders talk. What disappears from the
    transcript?
 3. With `ScriptedChatModel(neutral_pull=...)`, find the pull at which altruistic
    respondents are first measured as prosocial.

@@ -66,7 +66,7 @@ __all__ = [
 # "spawn"), loaded on first use only.
 _LAZY = {
     "negotiate": "plurisim.api",
-    "NegotiationModel": "plurisim.negotiation.model",
+    "NegotiationModel": "plurisim.api",
     "NegotiationResult": "plurisim.negotiation.result",
 }
 

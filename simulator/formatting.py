@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from typing import Any
 
-__all__ = ["EXCERPT_CHARS", "excerpt", "fmt", "table"]
+__all__ = ["EXCERPT_CHARS", "escape_markdown", "excerpt", "fmt", "table"]
 
 #: The longest piece of input a message quotes.
 EXCERPT_CHARS = 60
@@ -77,3 +78,34 @@ def excerpt(value: Any, limit: int = EXCERPT_CHARS) -> str:
     """
     text = str(value)
     return repr(text[:limit] + "...") if len(text) > limit else repr(text)
+
+
+_MARKDOWN_SPECIAL = set("\\`*_{}[]<>#|~")
+
+
+def escape_markdown(text: Any, limit: int = 2000) -> str:
+    r"""Text as inert Markdown: no headings, lists, links, tables, HTML or line breaks.
+
+    Characters Markdown gives a meaning anywhere are backslash-escaped, as are a
+    leading ``-``, ``+``, ``=`` or ``1.`` (a list or heading at the start of a line),
+    and line breaks become spaces, so words from a model or a scenario file cannot
+    forge a heading or a round in a transcript. Longer text is cut at ``limit``
+    characters.
+
+    Examples
+    --------
+    >>> print(escape_markdown("## Round 9\n**Agreement.**"))
+    \#\# Round 9 \*\*Agreement.\*\*
+    >>> print(escape_markdown("- a list item (not)"))
+    \- a list item (not)
+    """
+    s = " ".join(str(text).split())
+    if len(s) > limit:
+        s = s[: limit - 1] + "\u2026"
+    out = "".join("\\" + c if c in _MARKDOWN_SPECIAL else c for c in s)
+    lead = re.match(r"^(\d+)([.)])", out)
+    if lead:
+        return lead.group(1) + "\\" + out[len(lead.group(1)) :]
+    if out[:1] in ("-", "+", "="):
+        return "\\" + out
+    return out

@@ -39,7 +39,7 @@ def test_run_out_writes_every_file(tmp_path, capsys):
     assert names == ["comparison.png", "result.json", "rounds.csv", "rounds.png", "transcript.md"]
     assert (out / "transcript.md").read_text().startswith("# Negotiation on montreal-streets")
     assert json.loads((out / "result.json").read_text())["transcript"][0]["round"] == 0
-    assert (out / "rounds.csv").read_text().splitlines()[0].startswith("round,cost,total_utility")
+    assert (out / "rounds.csv").read_text().splitlines()[0].startswith("round,proposer,cost")
     assert (out / "rounds.png").stat().st_size > 10_000
 
 

@@ -20,13 +20,25 @@ from plurisim.agents.llm import (
     ReplyError,
     ScriptedChatModel,
     StakeholderReply,
-    negotiate_llm,
+    llm_policies,
     parse_reply,
     resolve_model,
 )
 from plurisim.cli import main
 from plurisim.errors import LLMUnavailableError, ParameterError
 from plurisim.scenario import Scenario
+
+RUNTIME_OPTIONS = ("concurrency", "timeout", "retries", "backoff", "cache")
+
+
+def negotiate_llm(scenario, *, llm="scripted", **kw):
+    """A negotiation with LLM-backed stakeholders and mediator sharing one runtime."""
+    from plurisim import negotiate
+
+    options = {k: kw.pop(k) for k in RUNTIME_OPTIONS if k in kw}
+    stakeholders, mediator = llm_policies(llm, **options)
+    return negotiate(scenario, stakeholder_policy=stakeholders, mediator_policy=mediator, **kw)
+
 
 FAULT_TO_KIND = {
     "garbage": "parse",
@@ -66,7 +78,7 @@ def test_same_seed_same_result_even_with_faults(montreal):
 
 
 def test_thirty_percent_faults_are_survived_recorded_and_scored(montreal):
-    model = FaultyChatModel(fault_rate=0.3, seed=7, hang=5.0)
+    model = FaultyChatModel(fault_rate=0.3, seed=10, hang=5.0)
     r = negotiate_llm(montreal, llm=model, seed=2, timeout=0.2, backoff=0.0, retries=1)
     stats = r.details["llm"]
     injected = Counter(FAULT_TO_KIND[k] for k in model.injected)
@@ -203,13 +215,15 @@ def test_llm_agents_speak_for_groups(montreal):
         negotiate_llm(montreal, stakeholders="individuals")
 
 
-def test_mediator_falls_back_to_the_solver(montreal):
+def test_mediator_falls_back_to_the_solver():
+    toy = scenarios.load("toy-park")
     model = FaultyChatModel(fault_rate=1.0, kinds=("garbage",))
-    r = negotiate_llm(montreal, llm=model, seed=0, retries=0, backoff=0.0)
-    assert any("the solver's best package is proposed" in e["rationale"] for e in r.transcript[1:])
+    kw = {"seed": 0, "disagreement": "status-quo"}
+    r = negotiate_llm(toy, llm=model, retries=0, backoff=0.0, **kw)
+    assert any("the solver's best is proposed" in e["rationale"] for e in r.transcript[1:])
     from plurisim import negotiate
 
-    assert r.package == negotiate(montreal, seed=0).package
+    assert r.package == negotiate(toy, **kw).package
 
 
 def test_svo_three_step_protocol():

@@ -6,9 +6,11 @@ rule and is what the tests, demos and ``--llm scripted`` use.
 
 Examples
 --------
->>> from plurisim import scenarios
->>> from plurisim.agents.llm import negotiate_llm
->>> result = negotiate_llm(scenarios.load("montreal-streets"), llm="scripted", seed=0)
+>>> from plurisim import negotiate, scenarios
+>>> from plurisim.agents.llm import llm_policies
+>>> stakeholders, mediator = llm_policies("scripted")
+>>> result = negotiate(scenarios.load("montreal-streets"), seed=0,
+...                    stakeholder_policy=stakeholders, mediator_policy=mediator)
 >>> result.details["llm"]["calls"] > 0, result.agreement
 (True, True)
 """
@@ -26,12 +28,7 @@ except ImportError as exc:  # pragma: no cover - exercised in a subprocess test
 
 from plurisim.agents.llm.chat import FAULT_KINDS, FaultyChatModel, ScriptedChatModel
 from plurisim.agents.llm.models import describe_model, resolve_model
-from plurisim.agents.llm.negotiation import (
-    LLMMediator,
-    LLMNegotiationModel,
-    LLMStakeholder,
-    negotiate_llm,
-)
+from plurisim.agents.llm.negotiation import LLMMediator, LLMStakeholders, llm_policies
 from plurisim.agents.llm.prompts import PROMPT_VERSION
 from plurisim.agents.llm.runtime import LLMRuntime, LLMStats, run_sync
 from plurisim.agents.llm.schemas import MediatorReply, ReplyError, StakeholderReply, parse_reply
@@ -42,17 +39,16 @@ __all__ = [
     "PROMPT_VERSION",
     "FaultyChatModel",
     "LLMMediator",
-    "LLMNegotiationModel",
     "LLMRespondent",
     "LLMRuntime",
-    "LLMStakeholder",
+    "LLMStakeholders",
     "LLMStats",
     "MediatorReply",
     "ReplyError",
     "ScriptedChatModel",
     "StakeholderReply",
     "describe_model",
-    "negotiate_llm",
+    "llm_policies",
     "parse_reply",
     "resolve_model",
     "run_sync",

@@ -20,7 +20,8 @@ from typing import Any, TypeVar
 
 from langchain_core.language_models.chat_models import BaseChatModel
 from langchain_core.messages import BaseMessage, HumanMessage, SystemMessage
-from plurisim.agents.llm.prompts import load
+from plurisim.agents.llm.models import describe_model
+from plurisim.agents.llm.prompts import PROMPT_VERSION, load
 from plurisim.agents.llm.schemas import ReplyError, parse_reply
 from plurisim.validation import check_int, check_real
 from pydantic import BaseModel
@@ -199,6 +200,14 @@ class LLMRuntime:
         if isinstance(content, list):  # some providers return content blocks
             content = "".join(b.get("text", "") if isinstance(b, dict) else str(b) for b in content)
         return str(content)
+
+    def report(self) -> dict[str, Any]:
+        """The model, the prompt version and what the calls cost, for a result."""
+        return {
+            "model": describe_model(self.model),
+            "prompt_version": PROMPT_VERSION,
+            **self.stats.to_dict(),
+        }
 
     def gather(self, calls: Sequence[Awaitable[Any]]) -> list[Any]:
         """Run awaitables concurrently (within the limit) and return their results in order."""

@@ -71,16 +71,15 @@ def run(args: argparse.Namespace) -> int:
         params.update(parse_assignments(args.param, default_mechanism="negotiative")["negotiative"])
     registry.check_params("negotiative", params)
     scenario = scenarios.load(args.scenario)
+    from plurisim.api import negotiate
+
+    policies: dict[str, Any] = {}
     if args.llm:
-        from plurisim.agents.llm import negotiate_llm
+        from plurisim.agents.llm import llm_policies
 
-        result = negotiate_llm(
-            scenario, seed=args.seed, llm=args.llm, timeout=args.llm_timeout, **params
-        )
-    else:
-        from plurisim.api import negotiate
-
-        result = negotiate(scenario, seed=args.seed, **params)
+        stakeholders, mediator = llm_policies(args.llm, timeout=args.llm_timeout)
+        policies = {"stakeholder_policy": stakeholders, "mediator_policy": mediator}
+    result = negotiate(scenario, seed=args.seed, **policies, **params)
     if args.json:
         print(result.to_json(full=False))
     else:

@@ -4,9 +4,11 @@ Beliefs about how well each intervention works (1 = as the scenario says) are
 averaged with the neighbours' (DeGroot). Values move too, but anchored to each
 person's initial values by their stubbornness (Friedkin-Johnsen). The model reports
 the *information gap* (mean distance of beliefs from the truth) and the *value
-conflict* (mean distance between groups' average weights) every round: discussion
-narrows the first far more than the second, as the Negotiative Alignment study
-observed.
+conflict* (mean distance between groups' average weights) every round. How much
+discussion narrows each depends on stubbornness and homophily: the ``deliberation``
+study maps both over a grid of the two rather than quoting one default. Each
+stakeholder's ideal is recomputed under its current beliefs, so its satisfaction
+never exceeds 1.
 """
 
 from __future__ import annotations
@@ -17,12 +19,21 @@ import networkx as nx
 import numpy as np
 from numpy.typing import NDArray
 from plurisim.negotiation.params import Deliberation
+from plurisim.negotiation.search import PackageSearch
 from plurisim.negotiation.units import Units
+from plurisim.problem import Problem
 from scipy import sparse
 
-__all__ = ["DeliberationState", "default_graph", "information_gap", "value_conflict"]
+__all__ = [
+    "DeliberationState",
+    "default_graph",
+    "information_gap",
+    "perceived_ideals",
+    "value_conflict",
+]
 
 FloatArray = NDArray[np.float64]
+MAX_WORK = 50_000_000  # packages x stakeholders x interventions for exact perceived ideals
 
 
 def default_graph(group_sizes: list[int], settings: Deliberation, rng: np.random.Generator) -> Any:
@@ -82,7 +93,6 @@ class DeliberationState:
         adj = adj + sparse.identity(n, format="csr")
         degree = np.asarray(adj.sum(axis=1)).ravel()
         self.operator = sparse.diags(1.0 / degree) @ adj  # row-stochastic, self included
-        self.n_edges = int(graph.number_of_edges())
         sigma = settings.belief_noise
         units.beliefs = np.exp(sigma * rng.standard_normal((n, n_interventions)) - sigma**2 / 2)
 
@@ -92,3 +102,27 @@ class DeliberationState:
         units.beliefs = self.operator @ units.beliefs
         s = self.settings.stubbornness
         units.weights = s * units.anchor + (1 - s) * (self.operator @ units.weights)
+
+
+def perceived_ideals(
+    problem: Problem, search: PackageSearch, units: Units
+) -> tuple[FloatArray, bool]:
+    """Each stakeholder's best budget-feasible utility under its own beliefs and weights.
+
+    Exact over the enumerated packages when they are few enough; otherwise each keeps
+    its current ideal (a lower bound, raised whenever it sees a better package).
+    """
+    if units.beliefs is None:
+        return search.ideal_for(units.weights, units.group)
+    space = search.space
+    if space is None or len(space) * len(units) * problem.n_interventions > MAX_WORK:
+        return units.ideal.copy(), False
+    x = space.masks().astype(float)  # (P, m)
+    out = np.empty(len(units))
+    for g in range(problem.n_groups):
+        rows = units.members(g)
+        for i in rows:
+            eff = problem.effects[g] * units.beliefs[i][:, None]  # (m, d)
+            lv = np.minimum(problem.baseline[g] + x @ eff, problem.caps)
+            out[i] = float((lv @ units.weights[i]).max())
+    return out, True

@@ -1,22 +1,29 @@
-"""The result of a negotiation: the package, the verdict, the rounds and the transcript."""
+"""The result of a negotiation: the package, the verdict, the rounds and the transcript.
+
+A result is data: it prints well, converts to JSON and back, and builds its
+DataFrame and Markdown transcript only when asked for.
+"""
 
 from __future__ import annotations
 
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
 import pandas as pd
-from plurisim.evaluation import METRIC_KEYS, score
+from plurisim.evaluation import is_dominated, score
 from plurisim.formatting import fmt
 from plurisim.negotiation.transcript import to_markdown
 from plurisim.outcome import Outcome, to_jsonable
 
 if TYPE_CHECKING:
-    from plurisim.negotiation.model import NegotiationModel
+    from plurisim.negotiation.engine import Negotiation
 
-__all__ = ["METRIC_KEYS", "NegotiationResult"]
+__all__ = ["NegotiationResult"]
+
+HEADLINE = ("total_utility", "worst_group_utility", "p20_satisfaction", "gini")
 
 
 @dataclass(frozen=True, eq=False)
@@ -27,50 +34,69 @@ class NegotiationResult:
     ----------
     scenario : str
     seed : int or None
+    params : mapping
+        Every parameter, after defaults.
     outcome : Outcome
-        The negotiated package (``status`` ``"agreement"``) or, without agreement,
-        the reference design (``"no_agreement"``).
-    reference : Outcome
-        The best base design (or the status quo).
+        The final package (``status`` ``"agreement"``) or, without agreement, the
+        disagreement point's (``"no_agreement"``).
     agreement : bool
     rounds : int
-        Rounds played.
+        Bargaining rounds played.
     stop_reason : str
-        ``"agreement"``, ``"round limit"`` or ``"patience"``.
-    metrics, reference_metrics : dict
-        The evaluator's figures for the outcome and the reference, computed among the
-        scenario's base designs and the outcome (so percentile satisfaction is
-        normalized within the scenario).
-    group_utilities : dict
-    rounds_table : pandas.DataFrame
-        One row per round (the Mesa DataCollector's model variables).
+        ``"agreement"``, ``"deadline"`` or ``"patience"``.
+    disagreement : mapping
+        ``{"point", "package", "group_utilities"}``: what stands without agreement.
+    metrics, reference_metrics : mapping
+        The evaluator's figures for the outcome and for the best base design (the
+        status quo without designs), scored beside the scenario's base designs, so
+        percentile satisfaction is normalized over them and the outcome.
+    reference : str
+        The reference row's name.
+    pareto_dominated : bool or None
+        Whether another feasible package makes every group at least as well off and
+        one better (true utilities); ``None`` when the packages are too many to
+        enumerate.
+    history : tuple of dict
+        One ``{"round", "proposal", "accepting"}`` per bargaining round (a proposer
+        counts as accepting its own offer).
+    improvements : tuple of dict
+        The improvement phase: ``{"package", "accepting", "adopted",
+        "predicted_gain"}`` per proposal.
+    group_utilities : mapping
+    records : tuple of dict
+        One row per round (the Mesa DataCollector's model variables); see
+        :attr:`rounds_table`.
     transcript : tuple of dict
-        Round 0 (the rubric) and every round, in plain data.
+        Round 0 and every round, in plain data; see :meth:`to_markdown`.
     """
 
     scenario: str
     seed: int | None
     params: Mapping[str, Any]
     outcome: Outcome
-    reference: Outcome
     agreement: bool
     rounds: int
     stop_reason: str
+    disagreement: Mapping[str, Any]
     metrics: Mapping[str, Any]
     reference_metrics: Mapping[str, Any]
+    reference: str
+    pareto_dominated: bool | None
+    history: tuple[dict[str, Any], ...]
+    improvements: tuple[dict[str, Any], ...]
     group_utilities: Mapping[str, float]
     group_labels: Mapping[str, str]
     intervention_labels: Mapping[str, str]
-    rounds_table: pd.DataFrame
+    records: tuple[dict[str, Any], ...]
     transcript: tuple[dict[str, Any], ...]
     details: Mapping[str, Any] = field(default_factory=dict)
 
     @classmethod
-    def from_model(cls, model: NegotiationModel, seed: int | None = None) -> NegotiationResult:
-        """Collect the result of a finished :class:`NegotiationModel`."""
+    def from_model(cls, model: Negotiation) -> NegotiationResult:
+        """Collect the result of a finished negotiation."""
         p = model.problem
         mask = model.final_package
-        status = "agreement" if model.agreement else "no_agreement"
+        prm = model.params
         outcome = Outcome(
             mechanism="negotiative",
             package=p.package_ids(mask),
@@ -78,43 +104,65 @@ class NegotiationResult:
             budget=p.budget,
             kind="negotiated",
             label="negotiated" if model.agreement else "negotiated (no agreement)",
-            params=model.params.to_dict(),
-            status=status,
+            params=to_jsonable(prm.to_dict()),
+            status="agreement" if model.agreement else "no_agreement",
             gap=None,
             objective=float(p.group_utilities(mask).sum()),
             details={
                 "rounds": model.round,
                 "stop_reason": model.stop_reason,
-                "reference": model.reference.details.get("design", "status_quo"),
+                "protocol": prm.protocol,
+                "information": prm.information,
+                "disagreement": model.disagreement.point,
             },
             scenario=p.name,
         )
         scores = score(p, [outcome])
-        ref_name = scores.reference
+        space = model.search.space
         u = p.group_utilities(mask)
-        table = model.datacollector.get_model_vars_dataframe().reset_index(drop=True)
         return cls(
             scenario=p.name,
-            seed=seed,
-            params=model.params.to_dict(),
+            seed=model.seed_value,
+            params=to_jsonable(prm.to_dict()),
             outcome=outcome,
-            reference=model.reference,
             agreement=model.agreement,
             rounds=model.round,
             stop_reason=model.stop_reason,
+            disagreement=to_jsonable(model.disagreement.to_dict(p.groups)),
             metrics=scores.metrics(outcome.name),
             reference_metrics=scores.reference_metrics(),
+            reference=scores.reference,
+            pareto_dominated=None if space is None else is_dominated(p, u, space),
+            history=tuple(
+                {
+                    "round": r.round,
+                    "proposal": list(p.package_ids(r.proposal)),
+                    "accepting": list(r.accepting_groups),
+                }
+                for r in model.history
+            ),
+            improvements=tuple(
+                {
+                    "package": list(p.package_ids(imp.package)),
+                    "accepting": list(imp.accepting_groups),
+                    "adopted": imp.adopted,
+                    "predicted_gain": imp.predicted_gain,
+                }
+                for imp in model.improvements
+            ),
             group_utilities={gid: float(v) for gid, v in zip(p.groups, u, strict=True)},
             group_labels=dict(zip(p.groups, p.group_labels, strict=True)),
             intervention_labels=dict(zip(p.interventions, p.intervention_labels, strict=True)),
-            rounds_table=table,
+            records=tuple(to_jsonable(model.records)),
             transcript=tuple(model.transcript),
             details={
                 "engine": model.search.engine,
-                "stakeholders": model.params.stakeholders,
+                "stakeholders": prm.stakeholders,
                 "n_stakeholders": len(model.units),
                 "ideals_exact": bool(model.units.ideal_exact),
-                "reference": ref_name,
+                "mediator": model.mediator_policy.name,
+                "stakeholder_policy": model.stakeholder_policy.name,
+                **getattr(model.stakeholder_policy, "report", dict)(),
             },
         )
 
@@ -135,29 +183,55 @@ class NegotiationResult:
         """The budget."""
         return self.outcome.budget
 
+    @property
+    def protocol(self) -> str:
+        """The protocol played."""
+        return str(self.params["protocol"])
+
+    @property
+    def information(self) -> str:
+        """What the mediator knew: ``"private"`` or ``"public"``."""
+        return str(self.params["information"])
+
+    @cached_property
+    def rounds_table(self) -> pd.DataFrame:
+        """One row per round, built on first use."""
+        return pd.DataFrame(list(self.records))
+
+    def summary(self) -> dict[str, Any]:
+        """The ``plurisim run --json`` object."""
+        out: dict[str, Any] = {
+            "scenario": self.scenario,
+            "mechanism": "negotiative",
+            "seed": self.seed,
+            "package": list(self.package),
+            "cost": self.cost,
+            "budget": self.budget,
+            "agreement": self.agreement,
+            "rounds": self.rounds,
+            "stop_reason": self.stop_reason,
+            "metrics": dict(self.metrics),
+            "reference": {"design": self.reference, **dict(self.reference_metrics)},
+            "protocol": self.protocol,
+            "information": self.information,
+            "disagreement": dict(self.disagreement),
+            "pareto_dominated": self.pareto_dominated,
+            "history": list(self.history),
+            "improvements": list(self.improvements),
+        }
+        if "llm" in self.details:
+            out["llm"] = self.details["llm"]
+        return to_jsonable(out)
+
     def to_dict(self) -> dict[str, Any]:
-        """The ``plurisim run --json`` object, plus group utilities, rounds and transcript."""
+        """Everything: the summary plus parameters, rounds, transcript and labels."""
         return to_jsonable(
             {
-                "scenario": self.scenario,
-                "mechanism": "negotiative",
-                "seed": self.seed,
-                "package": list(self.package),
-                "cost": self.cost,
-                "budget": self.budget,
-                "agreement": self.agreement,
-                "rounds": self.rounds,
-                "stop_reason": self.stop_reason,
-                "metrics": dict(self.metrics),
-                "reference": {
-                    "design": self.details.get("reference"),
-                    "package": list(self.reference.package),
-                    **dict(self.reference_metrics),
-                },
+                **self.summary(),
                 "group_utilities": dict(self.group_utilities),
                 "params": dict(self.params),
                 "details": dict(self.details),
-                "rounds_table": self.rounds_table.to_dict(orient="records"),
+                "rounds_table": list(self.records),
                 "transcript": list(self.transcript),
                 "labels": {
                     "groups": dict(self.group_labels),
@@ -166,24 +240,14 @@ class NegotiationResult:
             }
         )
 
-    def summary(self) -> dict[str, Any]:
-        """The compact object of DESIGN's ``run --json``: no rounds table, no transcript."""
-        d = self.to_dict()
-        for key in ("rounds_table", "transcript", "labels", "params", "details"):
-            d.pop(key)
-        return d
-
     def to_json(self, indent: int | None = 2, full: bool = True) -> str:
         """JSON text; ``full=False`` gives the compact summary."""
-        return json.dumps(
-            self.to_dict() if full else self.summary(), indent=indent, sort_keys=False
-        )
+        return json.dumps(self.to_dict() if full else self.summary(), indent=indent)
 
     @classmethod
     def from_json(cls, text: str) -> NegotiationResult:
         """Rebuild a result from :meth:`to_json` (full) output."""
         d = json.loads(text)
-        ref = {k: v for k, v in d["reference"].items() if k not in ("design", "package")}
         outcome = Outcome(
             mechanism="negotiative",
             package=tuple(d["package"]),
@@ -198,47 +262,48 @@ class NegotiationResult:
             details={
                 "rounds": d["rounds"],
                 "stop_reason": d["stop_reason"],
-                "reference": d["reference"]["design"],
+                "protocol": d["protocol"],
+                "information": d["information"],
+                "disagreement": d["disagreement"]["point"],
             },
             scenario=d["scenario"],
         )
-        reference = Outcome(
-            mechanism="best_base_design",
-            package=tuple(d["reference"]["package"]),
-            cost=0.0,
-            budget=d["budget"],
-            kind="base_design",
-            status="rule",
-            gap=None,
-            scenario=d["scenario"],
-            details={"design": d["reference"]["design"]},
-        )
+        ref = dict(d["reference"])
+        reference = str(ref.pop("design"))
         return cls(
             scenario=d["scenario"],
             seed=d["seed"],
             params=d["params"],
             outcome=outcome,
-            reference=reference,
             agreement=d["agreement"],
             rounds=d["rounds"],
             stop_reason=d["stop_reason"],
+            disagreement=d["disagreement"],
             metrics=d["metrics"],
             reference_metrics=ref,
+            reference=reference,
+            pareto_dominated=d["pareto_dominated"],
+            history=tuple(d["history"]),
+            improvements=tuple(d["improvements"]),
             group_utilities=d["group_utilities"],
             group_labels=d["labels"]["groups"],
             intervention_labels=d["labels"]["interventions"],
-            rounds_table=pd.DataFrame(d["rounds_table"]),
+            records=tuple(d["rounds_table"]),
             transcript=tuple(d["transcript"]),
             details=d["details"],
         )
 
     def to_markdown(self) -> str:
-        """The transcript as Markdown, plain words and numbers per round."""
+        """The transcript as Markdown, plain words and numbers per round, then the verdict."""
         title = f"Negotiation on {self.scenario}" + (
             f" (seed {self.seed})" if self.seed is not None else ""
         )
         text = to_markdown(
-            self.transcript, dict(self.group_labels), dict(self.intervention_labels), title
+            self.transcript,
+            dict(self.group_labels),
+            dict(self.intervention_labels),
+            title,
+            self.improvements,
         )
         return text + "\n" + self._verdict_md()
 
@@ -252,25 +317,34 @@ class NegotiationResult:
             + (", ".join(self.intervention_labels.get(i, i) for i in self.package) or "nothing")
             + f" (cost {fmt(self.cost)} of {fmt(self.budget)}).",
             "",
-            f"| metric | negotiated | reference ({self.details.get('reference')}) |",
+            f"| metric | negotiated | {self.reference} |",
             "|---|---|---|",
         ]
-        for key in ("total_utility", "worst_group_utility", "p20_satisfaction", "gini"):
+        for key in HEADLINE:
             lines.append(
                 f"| {key.replace('_', ' ')} | {fmt(m.get(key), 4)} | {fmt(r.get(key), 4)} |"
             )
+        lines += [
+            "",
+            "Percentile satisfaction is normalized over the scenario's base designs and "
+            "the negotiated package.",
+        ]
         return "\n".join(lines) + "\n"
 
     def __str__(self) -> str:
         m, r = self.metrics, self.reference_metrics
         head = (
-            f"{self.scenario}: "
+            f"{self.scenario} ({self.protocol}, {self.information} information): "
             + ("agreement" if self.agreement else "no agreement")
             + f" after {self.rounds} rounds ({self.stop_reason})\n"
-            f"package: {', '.join(self.package) or 'nothing'} (cost {fmt(self.cost)} of {fmt(self.budget)})\n"
+            f"package: {', '.join(self.package) or 'nothing'} "
+            f"(cost {fmt(self.cost)} of {fmt(self.budget)})\n"
+            f"disagreement point: {self.disagreement['point']} "
+            f"({', '.join(self.disagreement['package']) or 'nothing'})\n"
         )
         rows = [
-            f"  {k.replace('_', ' '):22s} {fmt(m.get(k), 4):>8s}  reference {fmt(r.get(k), 4):>8s}"
-            for k in ("total_utility", "worst_group_utility", "p20_satisfaction", "gini")
+            f"  {k.replace('_', ' '):22s} {fmt(m.get(k), 4):>8s}  {self.reference} {fmt(r.get(k), 4)}"
+            for k in HEADLINE
         ]
-        return head + "\n".join(rows)
+        note = "  (percentile satisfaction normalized over the base designs and this package)"
+        return head + "\n".join(rows) + "\n" + note

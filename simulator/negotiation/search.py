@@ -70,32 +70,41 @@ class PackageSearch:
         return code
 
     def _rows(
-        self, floors: FloatArray | None, forced: BoolArray | None, allowed: BoolArray | None
+        self,
+        floors: FloatArray | None,
+        floor_weights: FloatArray | None,
+        forced: BoolArray | None,
+        allowed: BoolArray | None,
+        exclude: list[BoolArray] | None = None,
     ) -> NDArray[np.intp]:
-        assert self.space is not None
+        assert self.space is not None and self.levels is not None
         keep = np.ones(len(self.space), dtype=bool)
         if floors is not None:
-            keep &= np.all(
-                self.space.utilities >= floors - TOL * np.maximum(1.0, np.abs(floors)), axis=1
-            )
+            assert floor_weights is not None
+            u = np.einsum("pgk,gk->pg", self.levels, floor_weights)
+            keep &= np.all(u >= floors - TOL * np.maximum(1.0, np.abs(floors)), axis=1)
         if forced is not None and forced.any():
             f = self._code(forced)
             keep &= (self.space.bits & f) == f
         if allowed is not None:
             a = self._code(allowed)
             keep &= (self.space.bits & ~a) == 0
+        for x in exclude or ():
+            keep &= self.space.bits != self._code(x)
         return np.flatnonzero(keep)
 
     def _scored(
         self,
         coefs: FloatArray,
         floors: FloatArray | None,
+        floor_weights: FloatArray | None,
         forced: BoolArray | None,
         allowed: BoolArray | None,
+        exclude: list[BoolArray] | None = None,
     ) -> tuple[NDArray[np.intp], FloatArray]:
         """Rows of the enumerated packages that qualify and each one's objective value."""
         assert self.levels is not None
-        rows = self._rows(floors, forced, allowed)
+        rows = self._rows(floors, floor_weights, forced, allowed, exclude)
         return rows, np.tensordot(self.levels[rows], coefs, axes=([1, 2], [0, 1]))
 
     # -- proposals --------------------------------------------------------------------
@@ -105,37 +114,32 @@ class PackageSearch:
         coefs: FloatArray,
         *,
         floors: FloatArray | None = None,
+        floor_weights: FloatArray | None = None,
         forced: BoolArray | None = None,
         allowed: BoolArray | None = None,
+        exclude: list[BoolArray] | None = None,
     ) -> BoolArray:
         """The package maximizing ``sum_g sum_k coefs[g, k] * level[g, k]``.
 
-        Subject to the budget and constraints, group utilities at least ``floors``,
-        every ``forced`` intervention funded and nothing outside ``allowed``.
+        Subject to the budget and constraints, ``level_g . floor_weights_g >= floors_g``
+        for every group (floors on utilities under the given weights, such as the
+        mediator's estimates), every ``forced`` intervention funded, nothing outside
+        ``allowed`` and none of the ``exclude`` packages.
 
         Raises
         ------
         InfeasibleError
-            If no package meets the floors and the forced interventions.
+            If no package meets the constraints.
         """
-        if self.space is not None:
-            rows, values = self._scored(coefs, floors, forced, allowed)
-            if rows.size == 0:
-                raise InfeasibleError("No package meets every group's reservation.")
-            top = float(values.max())
-            pick = rows[np.flatnonzero(values >= top - 1e-9 * max(1.0, abs(top)))[0]]
-            return self.space.mask(int(pick))
-        # Without floors, only the groups in the objective need their levels modeled.
-        involved = None if floors is not None else np.flatnonzero(np.abs(coefs).sum(axis=1) > 0)
-        model = self._model(forced, allowed, involved)
-        a, const = model.utility()
-        if floors is not None:
-            for g in range(self.problem.n_groups):
-                model.add_dense_row(a[g], float(floors[g] - const[g]) - 1e-9, np.inf)
-        obj, _ = model.utility(coefs / np.maximum(np.abs(coefs).max(), 1e-300))
-        # Without presolve HiGHS answers these small, repeated models faster (measured
-        # on the benchmark's 60-intervention proposals: median 62 ms against 93 ms).
-        return model.solve(obj.sum(axis=0), time_limit=self.time_limit, presolve=False).x
+        return self.top(
+            coefs,
+            1,
+            floors=floors,
+            floor_weights=floor_weights,
+            forced=forced,
+            allowed=allowed,
+            exclude=exclude,
+        )[0]
 
     def top(
         self,
@@ -143,51 +147,104 @@ class PackageSearch:
         k: int,
         *,
         floors: FloatArray | None = None,
+        floor_weights: FloatArray | None = None,
         forced: BoolArray | None = None,
+        allowed: BoolArray | None = None,
+        exclude: list[BoolArray] | None = None,
     ) -> list[BoolArray]:
         """The ``k`` best distinct packages for :meth:`best`'s objective, best first."""
         if self.space is not None:
-            rows, values = self._scored(coefs, floors, forced, None)
+            rows, values = self._scored(coefs, floors, floor_weights, forced, allowed, exclude)
             if rows.size == 0:
-                raise InfeasibleError("No package meets every group's reservation.")
-            order = np.lexsort((rows, -values))[:k]  # ties: package order (cheapest first)
+                raise InfeasibleError("No package meets the constraints.")
+            # ties (within tolerance): package order, the cheapest first
+            top = float(values.max())
+            rounded = np.where(values >= top - 1e-9 * max(1.0, abs(top)), top, values)
+            order = np.lexsort((rows, -rounded))[:k]
             return [self.space.mask(int(rows[i])) for i in order]
-        found: list[BoolArray] = []
-        model = self._model(forced, None)
-        a, const = model.utility()
+        # Without floors, only the groups in the objective need their levels modeled.
+        involved = None if floors is not None else np.flatnonzero(np.abs(coefs).sum(axis=1) > 0)
+        model = self._model(forced, allowed, involved)
         if floors is not None:
+            assert floor_weights is not None
+            a, const = model.utility(floor_weights)
             for g in range(self.problem.n_groups):
                 model.add_dense_row(a[g], float(floors[g] - const[g]) - 1e-9, np.inf)
+        for x in exclude or ():
+            model.forbid(x)
         obj, _ = model.utility(coefs / np.maximum(np.abs(coefs).max(), 1e-300))
         objective = obj.sum(axis=0)
+        found: list[BoolArray] = []
         for _ in range(k):
             try:
+                # Without presolve HiGHS answers these small, repeated models faster.
                 x = model.solve(objective, time_limit=self.time_limit, presolve=False).x
             except InfeasibleError:
                 break
             found.append(x)
             model.forbid(x)
         if not found:
-            raise InfeasibleError("No package meets every group's reservation.")
+            raise InfeasibleError("No package meets the constraints.")
         return found
 
-    def max_min_slack(self, floors: FloatArray, forced: BoolArray | None = None) -> BoolArray:
-        """The package maximizing ``min_g (u_g - floors_g)`` (used when floors cannot all hold)."""
+    def maximin_others(
+        self,
+        weights: FloatArray,
+        reserve: FloatArray,
+        span: FloatArray,
+        own: int,
+        own_floor: float,
+        exclude: list[BoolArray] | None = None,
+    ) -> BoolArray:
+        """The package maximizing the smallest satisfaction of the groups other than ``own``.
+
+        Satisfaction ``(L_g . weights_g - reserve_g) / span_g`` for every group; the
+        package must give ``own`` a satisfaction of at least ``own_floor`` (``own=-1``:
+        every group counts as another). Ties: the larger sum of the others'
+        satisfaction, then the cheaper package. None of the ``exclude`` packages.
+        """
+        g_n = self.problem.n_groups
+        others = np.array([g for g in range(g_n) if g != own and span[g] > 0], dtype=np.intp)
+        safe = np.where(span > 0, span, 1.0)
         if self.space is not None:
-            rows = self._rows(None, forced, None)
-            if rows.size == 0:
-                rows = np.arange(len(self.space))
-            slack = (self.space.utilities[rows] - floors).min(axis=1)
-            return self.space.mask(int(rows[int(np.argmax(slack))]))
-        model = self._model(forced, None)
-        a, const = model.utility()
+            assert self.levels is not None
+            u = np.einsum("pgk,gk->pg", self.levels, weights)
+            sat = (u - reserve) / safe
+            allowed = self._rows(None, None, None, None, exclude)
+            if own >= 0:
+                rows = allowed[sat[allowed, own] >= own_floor - 1e-9]
+                if rows.size == 0:
+                    rows = allowed[[int(np.argmax(sat[allowed, own]))]]
+            else:
+                rows = allowed
+            if others.size == 0:
+                return self.space.mask(int(rows[int(np.argmax(sat[rows, max(own, 0)]))]))
+            keys = [sat[rows][:, others].min(axis=1), sat[rows][:, others].sum(axis=1)]
+            best = rows
+            for key in keys:
+                vals = key[np.searchsorted(rows, best)]
+                best = best[vals >= vals.max() - 1e-9]
+            return self.space.mask(int(best[0]))
+        model = self._model(None, None)
+        for x in exclude or ():
+            model.forbid(x)
+        a, const = model.utility(weights)
+        if own >= 0:
+            row = a[own] / safe[own]
+            floor = own_floor + (reserve[own] - const[own]) / safe[own] - 1e-9
+            model.add_dense_row(row, floor, np.inf)
+            if others.size == 0:
+                return model.solve(row, time_limit=self.time_limit, presolve=False).x
         lo, hi = model.expression_bounds(a, const)
-        t = model.add_var(float((lo - floors).min()) - 1.0, float((hi - floors).max()) + 1.0)
-        for g in range(self.problem.n_groups):
-            row = np.zeros(model.n_vars)
-            row[: a.shape[1]] = -a[g]
-            row[t] = 1.0
-            model.add_dense_row(row, -np.inf, float(const[g] - floors[g]))
+        t = model.add_var(
+            float(((lo - reserve) / safe)[others].min()) - 1.0,
+            float(((hi - reserve) / safe)[others].max()) + 1.0,
+        )
+        for h in others:
+            r = np.zeros(model.n_vars)
+            r[: a.shape[1]] = -a[h] / safe[h]
+            r[t] = 1.0
+            model.add_dense_row(r, -np.inf, float((const[h] - reserve[h]) / safe[h]))
         obj = np.zeros(model.n_vars)
         obj[t] = 1.0
         return model.solve(obj, time_limit=self.time_limit).x
@@ -296,7 +353,7 @@ class PackageSearch:
             forced[drop] = False
         allowed = cand.copy()
         if self.space is not None:
-            rows, values = self._scored(rubric, None, forced, allowed)
+            rows, values = self._scored(rubric, None, None, forced, allowed)
             if rows.size == 0:
                 return None
             best = self.space.mask(int(rows[int(np.argmax(values))]))

@@ -1,8 +1,10 @@
 """The transcript of a negotiation: what happened each round, in plain words and numbers.
 
 Every entry is plain data (JSON-ready); :func:`to_markdown` renders the whole
-transcript for a person to read. The numbers (utilities, totals, Gini) are computed
-by the same utility model and metrics as the evaluator.
+transcript for a person to read. It is the researcher's record: beside what was
+said in public it shows the true utilities and satisfaction (marked as such), which
+the mediator never saw under private information. Words that came from a model or
+a scenario file are escaped, so they cannot forge headings or rounds.
 """
 
 from __future__ import annotations
@@ -11,33 +13,29 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
-from plurisim.formatting import fmt
+from plurisim.formatting import escape_markdown, fmt
 from plurisim.metrics import gini
 
 if TYPE_CHECKING:
-    from plurisim.negotiation.model import NegotiationModel
+    from plurisim.negotiation.engine import Negotiation
+    from plurisim.negotiation.messages import Pricing, RoundRecord
 
 __all__ = ["opening", "round_entry", "to_markdown"]
 
-MAX_LISTED = 12  # individual stakeholders listed per round before summarizing by group
+MAX_LISTED = 12  # stakeholders listed one by one per round before summarizing by group
 
 
-def opening(model: NegotiationModel) -> dict[str, Any]:
-    """Round 0: the rubric, the reference design, ideals and reservations."""
-    p = model.problem
-    ref_u = p.group_utilities(model.reference_mask)
+def opening(model: Negotiation) -> dict[str, Any]:
+    """Round 0: the protocol, what is public, the disagreement point."""
+    p, d = model.problem, model.disagreement
     return {
         "round": 0,
-        "rubric": "total utility (sum over groups)",
+        "protocol": model.params.protocol,
+        "information": model.params.information,
         "budget": p.budget,
-        "reference": model.reference.label
-        or model.reference.details.get("design_label")
-        or (
-            "status quo" if model.reference.mechanism == "status_quo" else model.reference.mechanism
-        ),
-        "reference_package": list(model.reference.package),
-        "reference_total": float(ref_u.sum()),
-        "reference_worst": float(ref_u.min()),
+        "disagreement": d.point,
+        "disagreement_label": p.design_label(d.design) if d.design else d.point,
+        "disagreement_package": list(d.package),
         "stakeholders": model.params.stakeholders,
         "n_stakeholders": len(model.units),
         "ideal": {gid: float(v) for gid, v in zip(p.groups, model.group_ideal, strict=True)},
@@ -48,72 +46,50 @@ def opening(model: NegotiationModel) -> dict[str, Any]:
     }
 
 
-def round_entry(model: NegotiationModel, u: np.ndarray, s: np.ndarray) -> dict[str, Any]:
-    """The record of the round just played."""
+def round_entry(model: Negotiation, record: RoundRecord) -> dict[str, Any]:
+    """The record of the round just played, as plain data."""
     p = model.problem
     labels = p.intervention_labels
-    assert model.proposal is not None and model.responses is not None
-    r = model.responses
+    x, r = record.proposal, record.responses
+    u = p.group_utilities(x)
     entry: dict[str, Any] = {
-        "round": model.round,
-        "proposal": list(p.package_ids(model.proposal)),
-        "cost": float(p.costs @ model.proposal),
-        "fallback": bool(model.mediator.fallback_used),
-        "rationale": model.mediator.rationale,
-        "mediator": model.mediator.source,
+        "round": record.round,
+        "proposer": record.proposer,
+        "proposal": list(p.package_ids(x)),
+        "cost": float(p.costs @ x),
         "group_utilities": {gid: float(v) for gid, v in zip(p.groups, u, strict=True)},
-        "group_satisfaction": {gid: float(v) for gid, v in zip(p.groups, s, strict=True)},
         "total_utility": float(u.sum()),
         "worst_group_utility": float(u.min()),
         "gini": gini(u),
-        "acceptance_share": model.acceptance_share,
+        "acceptance_share": record.acceptance_share,
+        "accepting": list(record.accepting_groups),
     }
+    for key in ("rationale", "mediator", "mutations", "accepted_mutations", "released"):
+        if key in record.details:
+            entry[key] = record.details[key]
     if len(model.units) <= MAX_LISTED:
         entry["responses"] = [
             {
-                "stakeholder": agent.label,
-                "group": p.groups[agent.group],
+                "stakeholder": model.stakeholder_label(i),
+                "group": p.groups[int(model.units.group[i])],
                 "accept": bool(r.accept[i]),
-                "satisfaction": float(r.satisfaction[i]),
+                "stated": float(r.stated[i]),
                 "value": float(r.value[i]),
                 "aspiration": float(r.aspiration[i]),
-                "shortfall": float(r.shortfall[i]),
                 "demand": None if r.demand(i) is None else r.demand(i).describe(labels),  # type: ignore[union-attr]
                 "argument": r.arguments.get(i, ""),
                 "source": r.sources.get(i, "rule"),
             }
-            for i, agent in enumerate(model.stakeholders)
+            for i in range(len(model.units))
         ]
     else:
-        rows = []
-        for g, gid in enumerate(p.groups):
-            members = model.units.members(g)
-            if members.size == 0:
-                continue
-            asking = members[r.demand_add[members] >= 0]
-            top = None
-            if asking.size:
-                codes = r.demand_add[asking] * (p.n_interventions + 1) + r.demand_drop[asking] + 1
-                uniq, counts = np.unique(codes, return_counts=True)
-                first = asking[np.flatnonzero(codes == uniq[int(np.argmax(counts))])[0]]
-                demand = r.demand(int(first))
-                top = None if demand is None else demand.describe(labels)
-            rows.append(
-                {
-                    "group": gid,
-                    "members": int(members.size),
-                    "accept_share": float(r.accept[members].mean()),
-                    "mean_value": float(r.value[members].mean()),
-                    "mean_aspiration": float(r.aspiration[members].mean()),
-                    "top_demand": top,
-                }
-            )
-        entry["groups"] = rows
-    entry["demands"] = [_pricing(model, pr) for pr in model.pricings]
-    entry["commitments"] = list(p.package_ids(model.commitments))
-    entry["weights"] = {
-        gid: float(v) for gid, v in zip(p.groups, model.group_weights(), strict=True)
+        entry["groups"] = _group_summary(model, record)
+    entry["demands"] = [_pricing(model, pr) for pr in record.details.get("pricings", [])]
+    entry["commitments"] = sorted(p.interventions[j] for j in model.view.commitments)
+    entry["lambda"] = {
+        gid: float(v) for gid, v in zip(p.groups, model.view.group_lambda(), strict=True)
     }
+    entry["estimation_error"] = model.stats.get("estimation_error")
     if model.units.beliefs is not None:
         from plurisim.negotiation.deliberation import information_gap, value_conflict
 
@@ -123,17 +99,40 @@ def round_entry(model: NegotiationModel, u: np.ndarray, s: np.ndarray) -> dict[s
     return entry
 
 
-def _pricing(model: NegotiationModel, pr: Any) -> dict[str, Any]:
-    p = model.problem
+def _group_summary(model: Negotiation, record: RoundRecord) -> list[dict[str, Any]]:
+    p, r = model.problem, record.responses
     labels = p.intervention_labels
-    who = pr.supporters
-    if len(model.units) <= MAX_LISTED:
-        supporters: Any = [model.stakeholders[i].label for i in who]
-    else:
-        supporters = len(who)
+    rows = []
+    for g, gid in enumerate(p.groups):
+        members = model.units.members(g)
+        if members.size == 0:
+            continue
+        asking = members[r.demand_add[members] >= 0]
+        top = None
+        if asking.size:
+            codes = r.demand_add[asking] * (p.n_interventions + 1) + r.demand_drop[asking] + 1
+            uniq, counts = np.unique(codes, return_counts=True)
+            first = asking[np.flatnonzero(codes == uniq[int(np.argmax(counts))])[0]]
+            demand = r.demand(int(first))
+            top = None if demand is None else demand.describe(labels)
+        rows.append(
+            {
+                "group": gid,
+                "members": int(members.size),
+                "accept_share": float(r.accept[members].mean()),
+                "mean_value": float(r.value[members].mean()),
+                "mean_aspiration": float(r.aspiration[members].mean()),
+                "top_demand": top,
+            }
+        )
+    return rows
+
+
+def _pricing(model: Negotiation, pr: Pricing) -> dict[str, Any]:
+    p = model.problem
     return {
-        "demand": pr.demand.describe(labels),
-        "supporters": supporters,
+        "demand": pr.demand.describe(p.intervention_labels),
+        "supporters": [p.groups[g] for g in pr.supporters],
         "priority": float(pr.priority),
         "funded_by": [p.interventions[j] for j in pr.dropped],
         "effects": None
@@ -151,14 +150,24 @@ def to_markdown(
     group_labels: dict[str, str],
     labels: dict[str, str],
     title: str,
+    improvements: Sequence[dict[str, Any]] = (),
 ) -> str:
-    """Render a transcript (opening plus rounds) as Markdown."""
-    out = [f"# {title}", ""]
+    """Render a transcript (opening, rounds, improvement phase) as Markdown."""
+    gl = {k: escape_markdown(v) for k, v in group_labels.items()}
+    il = {k: escape_markdown(v) for k, v in labels.items()}
+    out = [f"# {escape_markdown(title)}", ""]
     for e in entries:
-        if e["round"] == 0:
-            out += _opening_md(e, group_labels, labels)
-        else:
-            out += _round_md(e, group_labels, labels)
+        out += _opening_md(e, gl, il) if e["round"] == 0 else _round_md(e, gl, il)
+    if improvements:
+        out += ["## After agreement: Pareto improvements", ""]
+        for k, imp in enumerate(improvements, start=1):
+            verdict = "adopted" if imp["adopted"] else "not adopted"
+            out.append(
+                f"{k}. {_names(imp['package'], il)} (predicted gain {fmt(imp['predicted_gain'])}): "
+                f"accepted by {', '.join(gl.get(g, g) for g in imp['accepting']) or 'nobody'}; "
+                f"{verdict}."
+            )
+        out.append("")
     return "\n".join(out).rstrip() + "\n"
 
 
@@ -168,61 +177,61 @@ def _names(ids: Sequence[str], labels: dict[str, str]) -> str:
 
 def _opening_md(e: dict[str, Any], gl: dict[str, str], labels: dict[str, str]) -> list[str]:
     out = [
-        "## Round 0: the rubric",
+        "## Round 0",
         "",
-        f"The mediator scores packages by {e['rubric']} within a budget of {fmt(e['budget'])}. "
-        f"The reference design is **{e['reference']}** ({_names(e['reference_package'], labels)}): "
-        f"total utility {fmt(e['reference_total'])}, worst group {fmt(e['reference_worst'])}. "
-        "No group will be offered less than it gets there.",
+        f"Protocol: {e['protocol']}; information: {e['information']}; budget "
+        f"{fmt(e['budget'])}. The disagreement point, announced to all, is "
+        f"**{escape_markdown(str(e['disagreement_label']))}** "
+        f"({_names(e['disagreement_package'], labels)}): it stands without agreement.",
         "",
         f"Stakeholders: {e['n_stakeholders']} ({e['stakeholders']}).",
         "",
-        "| group | ideal utility | reservation utility |",
+        "| group | ideal utility (private) | utility without agreement (private) |",
         "|---|---|---|",
     ]
     for gid, ideal in e["ideal"].items():
         out.append(f"| {gl.get(gid, gid)} | {fmt(ideal)} | {fmt(e['reservation'][gid])} |")
-    if not e.get("ideal_exact", True):
-        out += [
-            "",
-            "Individuals' ideals are bounded from below by the ideal packages of sampled members.",
-        ]
     return [*out, ""]
 
 
 def _round_md(e: dict[str, Any], gl: dict[str, str], labels: dict[str, str]) -> list[str]:
     out = [f"## Round {e['round']}", ""]
-    text = f"The mediator proposes {_names(e['proposal'], labels)} (cost {fmt(e['cost'])})."
-    if e.get("fallback"):
-        text += (
-            " No package keeps every group at its reservation, so it maximizes the smallest slack."
-        )
+    who = {"mediator": "The mediator proposes", "text": "The single text now reads"}.get(
+        e["proposer"], f"{gl.get(e['proposer'], e['proposer'])} offers"
+    )
+    text = f"{who} {_names(e['proposal'], labels)} (cost {fmt(e['cost'])})."
+    if "mutations" in e:
+        text += f" {e['accepted_mutations']} of {e['mutations']} mutations were accepted."
     out.append(text)
     if e.get("rationale"):
-        out += ["", f"> {e['rationale']}"]
+        out += ["", f"> {escape_markdown(e['rationale'])}"]
     out += [
         "",
-        f"Total utility {fmt(e['total_utility'])}, worst group {fmt(e['worst_group_utility'])}, "
-        f"Gini {fmt(e['gini'], 4)}; {e['acceptance_share']:.0%} of the population accepts.",
+        f"True total utility {fmt(e['total_utility'])}, worst group "
+        f"{fmt(e['worst_group_utility'])}, Gini {fmt(e['gini'], 4)}; "
+        f"{e['acceptance_share']:.0%} of the population accepts.",
         "",
     ]
     if "responses" in e:
         out += [
-            "| stakeholder | utility | satisfaction | value | aspiration | answer |",
-            "|---|---|---|---|---|---|",
+            "| stakeholder | stated satisfaction | value | aspiration | answer |",
+            "|---|---|---|---|---|",
         ]
         for r in e["responses"]:
             answer = "accepts" if r["accept"] else f"rejects: {r['demand'] or 'no demand'}"
             if r.get("source") not in (None, "rule"):
-                answer += f" ({r['source']})"
+                answer += f" ({escape_markdown(r['source'])})"
             out.append(
-                f"| {r['stakeholder']} | {fmt(e['group_utilities'][r['group']])} | {fmt(r['satisfaction'])} | "
-                f"{fmt(r['value'])} | {fmt(r['aspiration'])} | {answer} |"
+                f"| {escape_markdown(r['stakeholder'])} | {fmt(r['stated'])} | {fmt(r['value'])} "
+                f"| {fmt(r['aspiration'])} | {answer} |"
             )
         args = [r for r in e["responses"] if r.get("argument")]
         if args:
             out.append("")
-            out += [f"- {r['stakeholder']}: \u201c{r['argument']}\u201d" for r in args]
+            out += [
+                f"- {escape_markdown(r['stakeholder'])}: \u201c{escape_markdown(r['argument'])}\u201d"
+                for r in args
+            ]
     else:
         out += [
             "| group | members | accepting | mean value | mean aspiration | most asked |",
@@ -233,51 +242,51 @@ def _round_md(e: dict[str, Any], gl: dict[str, str], labels: dict[str, str]) -> 
                 f"| {gl.get(r['group'], r['group'])} | {r['members']} | {r['accept_share']:.0%} | "
                 f"{fmt(r['mean_value'])} | {fmt(r['mean_aspiration'])} | {r['top_demand'] or '-'} |"
             )
-    if e["demands"]:
-        out += ["", "Demands, in the order they reached the mediator:"]
-        for d in e["demands"]:
-            who = (
-                d["supporters"] if isinstance(d["supporters"], int) else ", ".join(d["supporters"])
-            )
-            line = f"- {d['demand']} (asked by {who})"
-            if d["effects"] is None:
-                line += f": refused, {d['reason']}."
-            else:
-                funded = (
-                    f", funded by dropping {_names(d['funded_by'], labels)}"
-                    if d["funded_by"]
-                    else ""
-                )
-                gains = (
-                    "; ".join(
-                        f"{gl.get(g, g)} {v:+.3f}" for g, v in d["effects"].items() if abs(v) > 5e-4
-                    )
-                    or "no group changes"
-                )
-                verdict = "admitted" if d["admitted"] else "refused"
-                line += (
-                    f"{funded}: total {fmt(d['total_before'])} -> {fmt(d['total_after'])} ({gains}); "
-                    f"{verdict}, {d['reason']}."
-                )
-            out.append(line)
+    out += _demands_md(e, gl, labels)
+    if e.get("released"):
+        out += ["", f"Released commitments: {_names(e['released'], labels)}."]
     if e.get("commitments"):
         out += ["", f"Committed so far: {_names(e['commitments'], labels)}."]
     if "information_gap" in e:
         out += [
             "",
-            f"After deliberation: information gap {fmt(e['information_gap'], 4)}, value conflict {fmt(e['value_conflict'], 4)}.",
+            f"After deliberation: information gap {fmt(e['information_gap'], 4)}, value "
+            f"conflict {fmt(e['value_conflict'], 4)}.",
         ]
+    ending = {
+        "agreement": "**Agreement.**",
+        "deadline": "**No agreement by the last round: the disagreement point stands.**",
+        "patience": "**Nothing changed for too many rounds: no agreement; the disagreement "
+        "point stands.**",
+    }
     outcome = e.get("outcome", "continue")
-    if outcome == "agreement":
-        out += ["", "**Agreement.**"]
-    elif outcome == "round limit":
-        out += ["", "**No agreement by the last round: the reference design stands.**"]
-    elif outcome == "patience":
-        out += [
-            "",
-            "**Nothing changed for too many rounds: the negotiation ends without agreement and the reference design stands.**",
-        ]
-    else:
-        weights = ", ".join(f"{gl.get(g, g)} {v:.3f}" for g, v in e["weights"].items())
-        out += ["", f"Mediator weights now: {weights}."]
+    if outcome in ending:
+        out += ["", ending[outcome]]
     return [*out, ""]
+
+
+def _demands_md(e: dict[str, Any], gl: dict[str, str], labels: dict[str, str]) -> list[str]:
+    if not e["demands"]:
+        return []
+    out = ["", "Demands, in the order they reached the mediator (effects as it predicts them):"]
+    for d in e["demands"]:
+        line = f"- {d['demand']} (asked by {', '.join(gl.get(g, g) for g in d['supporters'])})"
+        if d["effects"] is None:
+            line += f": refused, {d['reason']}."
+        else:
+            funded = (
+                f", funded by dropping {_names(d['funded_by'], labels)}" if d["funded_by"] else ""
+            )
+            gains = (
+                "; ".join(
+                    f"{gl.get(g, g)} {v:+.3f}" for g, v in d["effects"].items() if abs(v) > 5e-4
+                )
+                or "no group changes"
+            )
+            verdict = "admitted" if d["admitted"] else "refused"
+            line += (
+                f"{funded}: total {fmt(d['total_before'])} -> {fmt(d['total_after'])} ({gains}); "
+                f"{verdict}, {d['reason']}."
+            )
+        out.append(line)
+    return out

@@ -1,4 +1,10 @@
-"""The stakeholders of a negotiation as arrays: one row per group or per individual."""
+"""The stakeholders' private side, as arrays: one row per group or per individual.
+
+What a stakeholder knows about itself (its weights, SVO angle, concession pace,
+beliefs about the interventions' effects, its ideal and its utility under the
+disagreement point) lives here. The stakeholder policy reads it; the mediator
+never does (see :mod:`plurisim.negotiation.view`).
+"""
 
 from __future__ import annotations
 
@@ -8,10 +14,24 @@ import numpy as np
 from numpy.typing import NDArray
 from plurisim.problem import Problem
 
-__all__ = ["Units"]
+__all__ = ["FLAT", "Units", "aspiration"]
 
 FloatArray = NDArray[np.float64]
-FLAT = 1e-9  # a span of ideal over reservation below this means "nothing to gain"
+FLAT = 1e-9  # a span of ideal over the disagreement point below this: nothing to gain
+
+
+def aspiration(t: int, rounds: int, exponent: FloatArray, floor: float = 0.0) -> FloatArray:
+    """``phi + (1 - phi)(1 - (t / R) ** (1 / e))``: from 1 at the start to ``phi`` in round ``R``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> aspiration(5, 10, np.array([0.5, 1.0, 2.0])).round(3).tolist()
+    [0.75, 0.5, 0.293]
+    >>> aspiration(10, 10, np.array([1.0]), floor=0.2).tolist()
+    [0.2]
+    """
+    return floor + (1.0 - floor) * (1.0 - (min(t, rounds) / rounds) ** (1.0 / exponent))
 
 
 @dataclass
@@ -24,11 +44,13 @@ class Units:
     anchor : (U, d) initial weights, the Friedkin-Johnsen anchor
     group : (U,) group index
     size : (U,) how many people each stakeholder stands for
-    ideal, reserve, span : (U,) ideal and reservation utility, and ideal - reservation
+    ideal : (U,) best budget-feasible utility as the stakeholder perceives it (raised
+        whenever it sees a better package, so satisfaction never exceeds 1)
+    reserve : (U,) its utility under the disagreement point
     angle : (U,) SVO angle in radians
     exponent : (U,) concession exponent
-    log_lam : (U,) log of the mediator's weight on each stakeholder
     beliefs : (U, m) or None, believed effectiveness of each intervention (truth: 1)
+    ideal_exact : whether the ideals were proved optimal
     """
 
     weights: FloatArray
@@ -37,10 +59,8 @@ class Units:
     size: FloatArray
     ideal: FloatArray
     reserve: FloatArray
-    span: FloatArray
     angle: FloatArray
     exponent: FloatArray
-    log_lam: FloatArray
     beliefs: FloatArray | None = None
     ideal_exact: bool = True
 
@@ -48,14 +68,13 @@ class Units:
         return int(self.group.size)
 
     @property
-    def lam(self) -> FloatArray:
-        """The mediator's weights, summing to 1."""
-        w = np.exp(self.log_lam - self.log_lam.max())
-        return w / w.sum()
+    def span(self) -> FloatArray:
+        """Ideal minus the utility under the disagreement point."""
+        return self.ideal - self.reserve
 
     @property
     def flat(self) -> NDArray[np.bool_]:
-        """Stakeholders whose reference design is already their ideal."""
+        """Stakeholders that no package can make better off than the disagreement point."""
         return self.span <= FLAT
 
     def members(self, g: int) -> NDArray[np.intp]:
@@ -80,7 +99,11 @@ class Units:
         return np.einsum("uk,uk->u", self.levels(problem, x), self.weights)
 
     def satisfaction(self, u: FloatArray) -> FloatArray:
-        """``(u - r) / (u* - r)``; where ``u* = r``: 1 if ``u >= r``, else -1."""
+        """``(u - r) / (u* - r)``; where nothing can be gained: 1 if ``u >= r``, else -1."""
         flat = self.flat
         s = (u - self.reserve) / np.where(flat, 1.0, self.span)
         return np.where(flat, np.where(u >= self.reserve - FLAT, 1.0, -1.0), s)
+
+    def observe(self, u: FloatArray) -> None:
+        """Raise each ideal to a utility just seen (a feasible package's), if higher."""
+        np.maximum(self.ideal, u, out=self.ideal)

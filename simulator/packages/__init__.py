@@ -42,6 +42,7 @@ from plurisim.packages.moves import (
     greedy_fill,
     greedy_package,
     neighbours,
+    random_neighbour,
     swap_feasibility,
 )
 from plurisim.packages.space import MAX_PACKAGES, PackageSpace, content_key, space_of
@@ -62,6 +63,7 @@ __all__ = [
     "greedy_fill",
     "greedy_package",
     "neighbours",
+    "random_neighbour",
     "resolve_engine",
     "select_stages",
     "solve_stages",

@@ -35,6 +35,7 @@ __all__ = [
     "greedy_fill",
     "greedy_package",
     "neighbours",
+    "random_neighbour",
     "swap_feasibility",
 ]
 
@@ -104,6 +105,50 @@ def neighbours(problem: Problem, x: BoolArray) -> list[BoolArray]:
             y[addable[b_j]] = True
             out.append(y)
     return out
+
+
+def random_neighbour(problem: Problem, x: BoolArray, rng: np.random.Generator) -> BoolArray | None:
+    """One feasible neighbour of ``x`` (add, drop or swap), uniformly among all; ``None`` if none.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from plurisim import compile_scenario, scenarios
+    >>> p = compile_scenario(scenarios.load("toy-park"))
+    >>> y = random_neighbour(p, p.mask(["ramps"]), np.random.default_rng(0))
+    >>> bool(p.is_feasible(y)) and int((y != p.mask(["ramps"])).sum()) in (1, 2)
+    True
+    """
+    x = np.asarray(x, dtype=bool)
+    cap = problem.budget * (1 + BUDGET_RTOL)
+    spent = float(problem.costs @ x)
+    held = np.flatnonzero(x)
+    free = np.flatnonzero(~x & ~blocked(problem, x))
+    adds = free[spent + problem.costs[free] <= cap]
+    drops = np.array(
+        [i for i in held if problem.is_feasible(np.where(np.arange(x.size) == i, False, x))],
+        dtype=np.intp,
+    )
+    addable = np.flatnonzero(~x)
+    swaps = (
+        np.argwhere(swap_feasibility(problem, x, held, addable))
+        if held.size and addable.size
+        else np.zeros((0, 2), dtype=np.intp)
+    )
+    total = adds.size + drops.size + swaps.shape[0]
+    if total == 0:
+        return None
+    k = int(rng.integers(total))
+    y = x.copy()
+    if k < adds.size:
+        y[adds[k]] = True
+    elif k < adds.size + drops.size:
+        y[drops[k - adds.size]] = False
+    else:
+        a_i, b_j = swaps[k - adds.size - drops.size]
+        y[held[a_i]] = False
+        y[addable[b_j]] = True
+    return y
 
 
 def greedy_fill(
