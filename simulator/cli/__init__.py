@@ -23,7 +23,6 @@ from plurisim.errors import PlurisimError
 __all__ = ["build_parser", "main"]
 
 EXIT_OK = 0
-EXIT_FAILURE = 1
 EXIT_USAGE = 2
 
 
