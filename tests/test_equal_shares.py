@@ -130,13 +130,15 @@ def reference_mes(costs, util, mult, share, exclusions=(), requirements=(), rank
         b = [bi - min(bi, rho * u[i][j]) for i, bi in enumerate(b)]
 
 
-def reference_add1(costs, budget, util, mult, exclusions=(), requirements=(), rank=None):
-    """add1 by brute force: every budget step, no skipping; returns (funded, increments)."""
-    start = q(budget) / sum(int(k) for k in mult)
+def brute_force_add1(costs, budget, util, plain, exclusions=(), requirements=()):
+    """add1 over every budget step, no skipping: (funded, increments).
+
+    ``plain(k)`` is the funded list of plain Equal Shares with ``k`` increments added.
+    """
     spent = lambda s: sum((q(costs[j]) for j in s), Fraction(0))  # noqa: E731
     previous = None
     for k in range(10_000):
-        sel = reference_mes(costs, util, mult, start + k, exclusions, requirements, rank)
+        sel = plain(k)
         if spent(sel) > q(budget):
             return previous, k - 1
         fits = [
@@ -152,6 +154,16 @@ def reference_add1(costs, budget, util, mult, exclusions=(), requirements=(), ra
             return sel, k
         previous = sel
     raise AssertionError("add1 did not stop")
+
+
+def reference_add1(costs, budget, util, mult, exclusions=(), requirements=(), rank=None):
+    """add1 by brute force with the reference Equal Shares."""
+    start = q(budget) / sum(int(k) for k in mult)
+
+    def plain(k):
+        return reference_mes(costs, util, mult, start + k, exclusions, requirements, rank)
+
+    return brute_force_add1(costs, budget, util, plain, exclusions, requirements)
 
 
 def check_invariants(costs, budget, selection, exclusions, requirements):
@@ -315,6 +327,30 @@ def test_add1_with_constraints_matches_the_brute_force_loop(inst):
     chosen, k = reference_add1(costs, budget, rows, mult, exclusions, requirements, rank)
     assert (list(res.selected), res.increments) == (chosen, k)
     check_invariants(costs, budget, res.selection, exclusions, requirements)
+
+
+def test_skipped_steps_with_constraints_change_nothing():
+    """Many voters, so add1 skips steps; every skipped step is checked by running it."""
+    rng = np.random.default_rng(11)
+    skipped = 0
+    m, n = 8, 50
+    for _ in range(8):
+        costs = rng.integers(0, 40, m).astype(float) * 25
+        util = (rng.random((n, m)) < 0.35) * rng.integers(1, 4, (n, m)).astype(float)
+        budget = float(rng.integers(1000, 3000))
+        pairs = [tuple(rng.choice(m, 2, replace=False).tolist()) for _ in range(3)]
+        exclusions, requirements = pairs[:2], pairs[2:]
+        kwargs = {"exclusions": exclusions, "requirements": requirements}
+        res = equal_shares(costs, budget, util, completion="add1", **kwargs)
+        skipped += res.steps_skipped
+
+        def plain(k, costs=costs, util=util, budget=budget, kwargs=kwargs):
+            return list(equal_shares(costs, budget + n * k, util, **kwargs).selected)
+
+        expected = brute_force_add1(costs, budget, util, plain, exclusions, requirements)
+        assert (list(res.selected), res.increments) == expected
+        check_invariants(costs, budget, res.selection, exclusions, requirements)
+    assert skipped > 50
 
 
 def test_free_project_with_an_exclusion_is_not_funded_with_its_partner():

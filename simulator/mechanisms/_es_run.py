@@ -167,6 +167,7 @@ class RunResult:
     winners_fall: list[FloatArray] = field(default_factory=list)  # per round, per horizon
     records: list[Record] = field(default_factory=list)
     ends: dict[int, int] = field(default_factory=dict)  # round a project stopped competing
+    opened: dict[int, int] = field(default_factory=dict)  # round its requirements were met
     exact_calls: int = 0
 
 
@@ -186,6 +187,7 @@ class _Run:
         self.lower = np.where(bal.supported, first * (1 - REL), np.inf)
         self.last_rate = np.zeros((m, state.n_h))
         self.out = RunResult(selection=self.funded)
+        self.out.opened.update((j, 0) for j in np.flatnonzero(self.missing == 0).tolist())
         self.t = 0
         if self.bounds:
             zero = np.zeros(state.n_h)
@@ -297,6 +299,8 @@ class _Run:
                 out.ends.setdefault(k, self.t + 1)
         for k in bal.required_by[w]:
             self.missing[k] -= 1
+            if self.missing[k] == 0:
+                out.opened[k] = self.t + 1
         self.t += 1
 
 

@@ -80,6 +80,7 @@ def safe_increase(res: RunResult, bal: Ballots, horizons: np.ndarray) -> float:
         by_project[rec.project].append(rec)
     for j, recs in by_project.items():
         end = res.ends.get(j, n_rounds)
+        opened = res.opened.get(j, n_rounds)  # a project competes once its requirements are met
         for idx, rec in enumerate(recs):
             if rec.kind == "final":
                 gaps.append(np.array([rec.value]))
@@ -90,7 +91,7 @@ def safe_increase(res: RunResult, bal: Ballots, horizons: np.ndarray) -> float:
                 )
             else:
                 stop = min(recs[idx + 1].start if idx + 1 < len(recs) else end, end)
-                first = rec.start
+                first = max(rec.start, opened)
                 if rec.exact and first < stop:
                     # Settled exactly at its own round: the winner's factor was at most this
                     # one's (ties went to the winner), and a factor that cannot fall keeps it so.

@@ -113,26 +113,31 @@ class Budgets:
             return UNSURE
         total_w = float(bal.total_wu[j])
         u0 = float(bal.u0[j])
-        uniform = u0 == u0  # not NaN
+        uniform = u0 == u0  # every supporter has the same utility (u0 is not NaN)
         wu = bal.wu[j]
+
+        def short_of(r: float) -> NDArray[np.bool_]:
+            return xs < r * u0 if uniform else xs < r * u
+
         rho = max(below, c / total_w)
-        poor = xs < rho * u0 if uniform else xs < rho * u
+        poor = short_of(rho)
         count = int(np.count_nonzero(poor))
         paid, rich_w = 0.0, total_w
         for _ in range(64):
             if count:
                 paid = float(wx @ poor)
-                rich_w = (
-                    total_w - (u0 * float(bal.wm[j] @ poor) if not unit else u0 * count)
-                    if uniform
-                    else total_w - float(wu @ poor)
-                )
+                if uniform:
+                    rich_w = total_w - u0 * (count if unit else float(wm @ poor))
+                else:
+                    rich_w = total_w - float(wu @ poor)
+                if rich_w <= 0:  # pragma: no cover - only from a start above the factor
+                    return self._sorted(j)
             rho = max(rho, (c - paid) / rich_w)
             if rho * (1 - REL) > cap:
                 return Above(rho * (1 - REL))
-            poor = xs < rho * u0 if uniform else xs < rho * u
+            poor = short_of(rho)
             now = int(np.count_nonzero(poor))
-            if now == count:
+            if now == count:  # the set only grows, so equal counts mean equal sets
                 break
             count = now
         else:  # pragma: no cover - a long cascade: fall back to the sorted scan

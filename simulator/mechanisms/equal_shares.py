@@ -62,6 +62,7 @@ import scipy.sparse as sp
 from numpy.typing import ArrayLike, NDArray
 from plurisim._validation import check_choice, check_real
 from plurisim.errors import ParameterError
+from plurisim.mechanisms._es_checks import invalid, pairs, tie_ranks, utilities_matrix, vector
 from plurisim.mechanisms._es_exact import exact
 from plurisim.mechanisms._es_run import Ballots, RunResult, prepare, run
 from plurisim.mechanisms._es_skip import add1
@@ -108,6 +109,18 @@ class EqualSharesResult:
     steps_evaluated, steps_skipped : int
         add1's budget steps that were run, and those proven not to change the outcome
         and never run (1 and 0 without completion).
+
+    Examples
+    --------
+    >>> res = equal_shares([2.0, 3.0], 4.0, [[1.0, 0.0], [1.0, 1.0]])
+    >>> res.selected, res.trace
+    ((0,), (Funding(project=0, rho=1.0, paid=2.0),))
+    >>> res.to_dict()["budget_per_voter"]
+    2.0
+    >>> res.selection[1] = True
+    Traceback (most recent call last):
+    ...
+    ValueError: assignment destination is read-only
     """
 
     selection: NDArray[np.bool_]
@@ -142,6 +155,12 @@ class GreedyStep:
 
     ``reason`` is ``"funded"``, ``"over budget"``, ``"excluded"`` (a funded project
     excludes it) or ``"requirement"`` (a project it requires was not funded).
+
+    Examples
+    --------
+    >>> _, trace = greedy_by_votes([3.0, 2.0], 4.0, [5, 9])
+    >>> [(s.project, s.reason, s.funded) for s in trace]
+    [(1, 'funded', True), (0, 'over budget', False)]
     """
 
     project: int
@@ -151,80 +170,8 @@ class GreedyStep:
 
     @property
     def funded(self) -> bool:
+        """Whether this decision funded the project."""
         return self.reason == "funded"
-
-
-def _bad(name: str, owner: str, what: str, value: Any) -> ParameterError:
-    shown = (
-        repr(value) if np.ndim(value) == 0 else f"{type(value).__name__} of shape {np.shape(value)}"
-    )
-    return ParameterError(f"The {name!r} parameter of {owner} must be {what}. Got {shown} instead.")
-
-
-def _vector(value: ArrayLike, name: str, owner: str, size: int | None) -> NDArray[np.float64]:
-    what = "a 1-D array of finite non-negative numbers" + (
-        "" if size is None else f" of length {size}"
-    )
-    try:
-        arr = np.asarray(value, dtype=np.float64)
-    except (TypeError, ValueError):
-        raise _bad(name, owner, what, value) from None
-    if arr.ndim != 1 or (size is not None and arr.size != size):
-        raise _bad(name, owner, what, value)
-    bad = ~np.isfinite(arr) | (arr < 0)
-    if bad.any():
-        raise _bad(name, owner, what, arr[bad][0].item())
-    return arr
-
-
-def _utilities(value: Any, m: int) -> sp.csr_array | NDArray[np.float64]:
-    what = f"a 2-D array or sparse matrix of finite non-negative numbers with {m} columns"
-    if sp.issparse(value):
-        mat = sp.csr_array(value, dtype=np.float64)
-        data = mat.data
-    else:
-        try:
-            mat = np.asarray(value, dtype=np.float64)
-        except (TypeError, ValueError):
-            raise _bad("utilities", "equal_shares", what, value) from None
-        data = mat
-    if mat.ndim != 2 or mat.shape[1] != m:
-        raise _bad("utilities", "equal_shares", what, value)
-    bad = ~np.isfinite(data) | (data < 0)
-    if bad.any():
-        raise _bad("utilities", "equal_shares", what, np.asarray(data)[bad][0].item())
-    return mat
-
-
-def _pairs(value: Iterable[Any], name: str, owner: str, m: int) -> list[tuple[int, int]]:
-    what = f"pairs (a, b) of distinct project indices in [0, {m - 1}]"
-    out = []
-    for pair in value:
-        try:
-            a, b = (int(v) for v in pair)
-            ok = all(float(v) == int(v) for v in pair) and 0 <= a < m and 0 <= b < m and a != b
-        except (TypeError, ValueError):
-            ok = False
-        if not ok:
-            raise _bad(name, owner, what, pair)
-        out.append((a, b))
-    return out
-
-
-def _ranks(priority: ArrayLike | None, default: NDArray[np.int64], owner: str) -> NDArray[np.int64]:
-    if priority is None:
-        return default
-    m = default.size
-    what = f"a 1-D array of {m} distinct finite numbers (lower wins ties)"
-    try:
-        arr = np.asarray(priority, dtype=np.float64)
-    except (TypeError, ValueError):
-        raise _bad("priority", owner, what, priority) from None
-    if arr.shape != (m,) or not np.isfinite(arr).all() or np.unique(arr).size != m:
-        raise _bad("priority", owner, what, priority)
-    ranks = np.empty(m, dtype=np.int64)
-    ranks[np.argsort(arr, kind="stable")] = np.arange(m)
-    return ranks
 
 
 def priority_by_votes(votes: ArrayLike) -> NDArray[np.int64]:
@@ -237,9 +184,9 @@ def priority_by_votes(votes: ArrayLike) -> NDArray[np.int64]:
     >>> priority_by_votes([[1, 2]])
     Traceback (most recent call last):
     ...
-    plurisim.errors.ParameterError: The 'votes' parameter of priority_by_votes must be a 1-D array of finite non-negative numbers. Got list of shape (1, 2) instead.
+    plurisim.errors.ParameterError: The 'votes' parameter of priority_by_votes must be a 1-D array of finite non-negative numbers. Got [[1, 2]] instead.
     """
-    v = _vector(votes, "votes", "priority_by_votes", None)
+    v = vector(votes, "votes", "priority_by_votes", None)
     ranks = np.empty(v.size, dtype=np.int64)
     ranks[np.lexsort((np.arange(v.size), -v))] = np.arange(v.size)
     return ranks
@@ -336,22 +283,22 @@ def equal_shares(
     plurisim.errors.ParameterError: The 'completion' parameter of equal_shares must be one of None, 'add1'. Got 'add2' instead.
     """
     owner = "equal_shares"
-    c = _vector(costs, "costs", owner, None)
+    c = vector(costs, "costs", owner, None)
     m = c.size
     budget_f = check_real(budget, "budget", owner, low=0.0, closed="left")
-    util = _utilities(utilities, m)
+    util = utilities_matrix(utilities, m)
     n = util.shape[0]
-    mult = np.ones(n) if multiplicity is None else _vector(multiplicity, "multiplicity", owner, n)
+    mult = np.ones(n) if multiplicity is None else vector(multiplicity, "multiplicity", owner, n)
     if multiplicity is not None and ((mult <= 0) | (mult != np.round(mult))).any():
-        raise _bad("multiplicity", owner, f"a 1-D array of {n} positive integers", multiplicity)
-    excl = _pairs(exclusions, "exclusions", owner, m)
-    reqs = _pairs(requirements, "requirements", owner, m)
+        raise invalid("multiplicity", owner, f"a 1-D array of {n} positive integers", multiplicity)
+    excl = pairs(exclusions, "exclusions", owner, m)
+    reqs = pairs(requirements, "requirements", owner, m)
     check_choice(completion, "completion", owner, COMPLETIONS)
     step = check_real(increment, "increment", owner, low=0.0, closed="neither")
     supporters = np.asarray(
         (sp.csr_array(util) > 0).T @ mult if sp.issparse(util) else (util > 0).T @ mult
     )
-    ranks = _ranks(priority, priority_by_votes(supporters), owner)
+    ranks = tie_ranks(priority, priority_by_votes(supporters), owner)
     bal = prepare(c, util, mult, excl, reqs, ranks)
     budget_q = exact(budget_f)
     if bal.n_voters == 0:
@@ -428,16 +375,16 @@ def greedy_by_votes(
     >>> greedy_by_votes([5.0, 4.0], 6.0, [10])
     Traceback (most recent call last):
     ...
-    plurisim.errors.ParameterError: The 'votes' parameter of greedy_by_votes must be a 1-D array of finite non-negative numbers of length 2. Got list of shape (1,) instead.
+    plurisim.errors.ParameterError: The 'votes' parameter of greedy_by_votes must be a 1-D array of finite non-negative numbers of length 2. Got [10] instead.
     """
     owner = "greedy_by_votes"
-    c = _vector(costs, "costs", owner, None)
+    c = vector(costs, "costs", owner, None)
     m = c.size
     budget_q = exact(check_real(budget, "budget", owner, low=0.0, closed="left"))
-    v = _vector(votes, "votes", owner, m)
-    excl = _pairs(exclusions, "exclusions", owner, m)
-    reqs = _pairs(requirements, "requirements", owner, m)
-    ranks = _ranks(priority, np.arange(m, dtype=np.int64), owner)
+    v = vector(votes, "votes", owner, m)
+    excl = pairs(exclusions, "exclusions", owner, m)
+    reqs = pairs(requirements, "requirements", owner, m)
+    ranks = tie_ranks(priority, np.arange(m, dtype=np.int64), owner)
     excludes: list[set[int]] = [set() for _ in range(m)]
     for a, b in excl:
         excludes[a].add(b)
