@@ -101,12 +101,17 @@ def safe_increase(res: RunResult, bal: Ballots, horizons: np.ndarray) -> float:
                     first += 1
                 costly = np.flatnonzero(np.isfinite(wins[first:stop])) + first
                 if costly.size:
-                    gaps.append(rec.value - wins[costly])
+                    gap = rec.value - wins[costly]
+                    if (gap <= 0).any():  # at or below a winner's factor: anything may change
+                        return 0.0
+                    gaps.append(gap)
                     rates.append(rec.rate[None, :] - falls[costly])
     if gaps:
         gap = np.concatenate(gaps)[:, None]
         rate = np.vstack(rates)
-        if (gap[:, 0] <= 0).any() and ((gap <= 0) & ((rate > 0) | (gap < 0))).any():
+        # Only an exactly settled tie (gap 0, the winner ahead on rank) or a final shortfall
+        # of 0 reach here with gap <= 0: harmless unless the gap can close.
+        if ((gap <= 0) & ((rate > 0) | (gap < 0))).any():
             return 0.0
         closing = rate > 0
         with np.errstate(divide="ignore", invalid="ignore"):
