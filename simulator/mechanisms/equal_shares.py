@@ -14,8 +14,12 @@ outcome is exhaustive (equalshares.net; pabutools' ``voter_budget_increment=1``)
 without running the budget steps that provably cannot change the outcome.
 
 Utilities give pabutools' satisfaction measures: ``u_ij = cost_j`` for approved
-projects is ``Cost_Sat``, ``u_ij = 1`` is ``Cardinality_Sat``, points are
-``Additive_Cardinal_Sat`` (and Borda scores ``Additive_Borda_Sat``).
+projects is ``Cost_Sat``, ``u_ij = 1`` is ``Cardinality_Sat`` (for rankings and
+cumulative ballots too: a listed project counts as approved), points are
+``Additive_Cardinal_Sat`` (cumulative and scoring ballots), and ``len - position - 1``
+on a ranking is ``Additive_Borda_Sat`` (its last choice scores 0). pabutools has no
+measure for ranking points such as Kraków's 3-2-1; they are cardinal utilities here.
+add1's steps grow with ``budget / (n * increment)``: scale ``increment`` with money.
 
 Decisions are exact: price factors are computed in floating point with an error bound,
 and any decision closer than that bound is taken in rational arithmetic, with every
