@@ -283,6 +283,8 @@ def test_decimal_ties_are_broken_by_priority_as_in_pabutools():
         rank = np.array([0, 1]) if first == 0 else np.array([1, 0])
         res = equal_shares(costs, 1.0, rows, priority=rank)
         assert res.trace[0].project == first
+        assert res.trace[0].tied_with == (1 - first,)
+        assert res.trace[1].tied_with == ()
     names = ["a", "b"]
     projects = [Project(n, mpq(repr(float(c)))) for n, c in zip(names, costs, strict=True)]
     instance = Instance(projects, budget_limit=mpq("1.0"))
@@ -434,7 +436,7 @@ def test_result_is_read_only_data():
         res.selection[0] = False
     assert res.to_dict() == {
         "selected": [0],
-        "trace": [{"project": 0, "rho": 1.0, "paid": 1.0}],
+        "trace": [{"project": 0, "rho": 1.0, "paid": 1.0, "tied_with": []}],
         "budget_per_voter": 1.0,
         "completion": None,
         "increments": 0,

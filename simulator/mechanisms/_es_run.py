@@ -168,6 +168,7 @@ class RunResult:
     records: list[Record] = field(default_factory=list)
     ends: dict[int, int] = field(default_factory=dict)  # round a project stopped competing
     opened: dict[int, int] = field(default_factory=dict)  # round its requirements were met
+    ties: dict[int, tuple[int, ...]] = field(default_factory=dict)  # round -> exactly tied losers
     exact_calls: int = 0
 
 
@@ -283,6 +284,9 @@ class _Run:
         if not live:
             return None
         q_w, _, w = min(live)
+        tied = tuple(sorted(j for q, _, j in live if q == q_w and j != w))
+        if tied:
+            self.out.ties[self.t] = tied
         rate_w = evals[w].rate if w in evals else self.state.unknown_rate()
         return w, Eval(float(q_w), float(q_w), float(q_w) * (1 + REL), rate_w)
 

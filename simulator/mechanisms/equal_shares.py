@@ -86,11 +86,16 @@ COMPLETIONS = (None, "add1")
 
 @dataclass(frozen=True)
 class Funding:
-    """One funded project: its index, price factor ``rho`` and what its supporters paid."""
+    """One funded project: its index, price factor ``rho`` and what its supporters paid.
+
+    ``tied_with`` lists the projects whose price factor was exactly the same, that the
+    ``priority`` ranks put after this one (empty when the round had no tie).
+    """
 
     project: int
     rho: float
     paid: float
+    tied_with: tuple[int, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -118,7 +123,7 @@ class EqualSharesResult:
     --------
     >>> res = equal_shares([2.0, 3.0], 4.0, [[1.0, 0.0], [1.0, 1.0]])
     >>> res.selected, res.trace
-    ((0,), (Funding(project=0, rho=1.0, paid=2.0),))
+    ((0,), (Funding(project=0, rho=1.0, paid=2.0, tied_with=()),))
     >>> res.to_dict()["budget_per_voter"]
     2.0
     >>> res.selection[1] = True
@@ -144,7 +149,10 @@ class EqualSharesResult:
         """Plain data (JSON-ready)."""
         return {
             "selected": list(self.selected),
-            "trace": [{"project": f.project, "rho": f.rho, "paid": f.paid} for f in self.trace],
+            "trace": [
+                {"project": f.project, "rho": f.rho, "paid": f.paid, "tied_with": list(f.tied_with)}
+                for f in self.trace
+            ],
             "budget_per_voter": self.budget_per_voter,
             "completion": self.completion,
             "increments": self.increments,
@@ -333,7 +341,10 @@ def _result(
     if spent > budget_q:  # pragma: no cover - Equal Shares never overspends
         raise AssertionError("Equal Shares selected projects over the budget")
     selection.setflags(write=False)
-    trace = tuple(Funding(int(j), float(rho), float(paid)) for j, rho, paid in out.trace)
+    trace = tuple(
+        Funding(int(j), float(rho), float(paid), out.ties.get(t, ()))
+        for t, (j, rho, paid) in enumerate(out.trace)
+    )
     return EqualSharesResult(
         selection, trace, float(share), completion, increments, evaluated, skipped
     )
