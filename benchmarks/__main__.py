@@ -11,6 +11,7 @@ SUITES = {
     "sweep": "benchmarks.bench_sweep",
     "scale": "benchmarks.bench_scale",
     "llm": "benchmarks.bench_llm",
+    "pabulib": "benchmarks.bench_pabulib_mes",
 }
 
 

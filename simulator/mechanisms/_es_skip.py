@@ -1,0 +1,225 @@
+"""The add1 completion of Equal Shares, skipping budget steps that cannot matter.
+
+add1 (equalshares.net; pabutools' ``voter_budget_increment``) reruns Equal Shares
+with every voter's starting budget raised by one currency unit at a time, and keeps
+the last outcome that does not overspend the real budget, stopping early once an
+outcome is exhaustive. This module computes, from one run, a budget increase ``e*``
+below which the run's funding sequence provably stays the same, and jumps straight
+to the first step at or beyond it.
+
+Why the bound holds. Fix the funding sequence and raise every starting budget by
+``e >= 0``. Then (by induction over rounds):
+
+* every voter's budget at every round can only grow (a larger budget lowers the
+  funded project's price factor, so everyone keeps more), hence every project's
+  price factor can only fall: the winner of a round stays at or below its old factor;
+* a voter's budget grows by at most ``beta_i * e``, where ``beta_i`` starts at 1 and
+  grows by ``u_ij * alpha_j`` whenever the voter pays for ``j``;
+* a price factor falls by at most ``e * gamma``, with
+  ``gamma = sum_{i poor} m_i beta_i / sum_{i rich} m_i u_ij``: ``f(r) = sum_i m_i
+  min(x_i, r u_ij)`` is concave, only voters who cannot pay ``r u_ij`` gain from extra
+  money, and the rich supporters set ``f``'s slope just below the old factor
+  (``alpha_j`` is the winner's own ``gamma``).
+
+So a project that lost round ``t`` with factor at least ``lo`` keeps losing while
+``lo - gamma e`` exceeds the winner's old factor, and a project its supporters could
+not afford, ``s`` short, stays unaffordable while their total ``beta`` times ``e`` is
+below ``s``. The smallest such ``e`` over every record of a run is ``e*``: below it
+nothing in the run can change. Projects that were not re-evaluated in a round keep
+the bound from their last evaluation, which stays valid since factors only grow
+from round to round.
+
+Examples
+--------
+>>> import numpy as np
+>>> from fractions import Fraction
+>>> from plurisim.mechanisms._es_run import prepare
+>>> from plurisim.mechanisms._es_skip import add1
+>>> costs = np.array([8.0, 2.0, 9.0])
+>>> approvals = np.array([[1, 1, 1], [0, 1, 0], [0, 0, 0], [1, 1, 0]])
+>>> bal = prepare(costs, approvals * costs, np.ones(4), [], [], np.arange(3))
+>>> done = add1(bal, Fraction(13), Fraction(1))
+>>> done.run.selection.tolist(), done.increments, done.evaluated, done.skipped
+([True, True, False], 2, 2, 1)
+"""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+from dataclasses import dataclass
+from fractions import Fraction
+
+import numpy as np
+from plurisim.mechanisms._es_run import Ballots, Record, RunResult, run
+
+__all__ = ["Completion", "add1", "exhaustive", "feasible", "safe_increase"]
+
+_SAFETY = 1e-6  # relative margin taken off every float bound
+_HORIZONS = np.array([1.0, 2.0, 4.0])  # times the last jump (at least 2 steps)
+_PAYS_OFF = 3  # a bounded run costs about as much as this many plain steps
+_MAX_COOL = 8
+
+
+def safe_increase(res: RunResult, bal: Ballots, horizons: np.ndarray) -> float:
+    """``e*``: raising every starting budget by less than this changes nothing in ``res``.
+
+    ``res`` must come from ``run(..., horizons=horizons)``; its bounds for horizon ``E``
+    hold for increases up to ``E``, so each horizon certifies ``min(E, e*(E))``.
+    """
+    wins = np.array(res.winners_hi, dtype=float)
+    n_rounds, n_h = wins.size, horizons.size
+    falls = np.array(res.winners_fall, dtype=float).reshape(n_rounds, n_h)
+    rhos = np.array([rho for _, rho, _ in res.trace], dtype=float)
+    later = np.maximum.accumulate(np.append(wins, -np.inf)[::-1])[::-1]  # max over rounds >= t
+    best = np.full(n_h, np.inf)
+    gaps: list[np.ndarray] = []
+    rates: list[np.ndarray] = []
+    by_project: defaultdict[int, list[Record]] = defaultdict(list)
+    for rec in res.records:
+        by_project[rec.project].append(rec)
+    for j, recs in by_project.items():
+        end = res.ends.get(j, n_rounds)
+        opened = res.opened.get(j, n_rounds)  # a project competes once its requirements are met
+        for idx, rec in enumerate(recs):
+            if rec.kind == "final":
+                gaps.append(np.array([rec.value]))
+                rates.append(rec.rate[None, :])
+            elif rec.kind == "dead":
+                np.minimum(
+                    best, _revival(rec, float(bal.costs[j]), later[rec.start], horizons), out=best
+                )
+            else:
+                stop = min(recs[idx + 1].start if idx + 1 < len(recs) else end, end)
+                first = max(rec.start, opened)
+                if rec.exact and first < stop:
+                    # Settled exactly at its own round: the winner's factor was at most this
+                    # one's (ties went to the winner), and a factor that cannot fall keeps it so.
+                    gap = rec.value - rhos[first] - 1e-12 * abs(rhos[first])
+                    gaps.append(np.array([max(gap, 0.0)]))
+                    rates.append((rec.rate - falls[first])[None, :])
+                    first += 1
+                costly = np.flatnonzero(np.isfinite(wins[first:stop])) + first
+                if costly.size:
+                    gap = rec.value - wins[costly]
+                    if (gap <= 0).any():  # at or below a winner's factor: anything may change
+                        return 0.0
+                    gaps.append(gap)
+                    rates.append(rec.rate[None, :] - falls[costly])
+    if gaps:
+        gap = np.concatenate(gaps)[:, None]
+        rate = np.vstack(rates)
+        # Only an exactly settled tie (gap 0, the winner ahead on rank) or a final shortfall
+        # of 0 reach here with gap <= 0: harmless unless the gap can close.
+        if ((gap <= 0) & ((rate > 0) | (gap < 0))).any():
+            return 0.0
+        closing = rate > 0
+        with np.errstate(divide="ignore", invalid="ignore"):
+            e = np.where(closing, gap / np.where(closing, rate, 1.0), np.inf)
+        np.minimum(best, e.min(axis=0), out=best)
+    return float(np.max(np.minimum(best * (1 - _SAFETY), horizons)))
+
+
+def _revival(rec: Record, cost: float, top: float, horizons: np.ndarray) -> np.ndarray:
+    """Per horizon, the increase below which a dead project cannot beat any later winner.
+
+    To win a later round it must become affordable at a factor at most ``top`` (the
+    largest later winning factor): ``sum_i m_i min(x_i + beta_i e, top u_i) >= cost``,
+    with its supporters' budgets at the round it died (they only shrink later).
+    """
+    if not np.isfinite(top):
+        return np.full(horizons.size, np.inf)
+    assert rec.snap is not None
+    xs, beta, u, wm = rec.snap
+    cap = top * u * (1 + 1e-9)
+    now = float(wm @ np.minimum(xs, cap))
+    slope = beta @ (wm * (xs < cap))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        e = np.where(slope > 0, (cost - now) / np.where(slope > 0, slope, 1.0), np.inf)
+    reach = np.minimum(xs[None, :] + beta * horizons[:, None], cap[None, :]) @ wm
+    return np.where(reach < cost * (1 - 1e-9), np.inf, np.maximum(e, 0.0))
+
+
+def feasible(selection: np.ndarray, bal: Ballots, budget_q: Fraction) -> bool:
+    """Whether the selection's exact cost is within the budget."""
+    return sum((bal.costs_q[j] for j in np.flatnonzero(selection)), Fraction(0)) <= budget_q
+
+
+def exhaustive(selection: np.ndarray, bal: Ballots, budget_q: Fraction) -> bool:
+    """Whether no further fundable project fits (pabutools' test, blocked projects aside).
+
+    Fundable: positive cost, someone gains from it, not excluded by a selected project,
+    and every project it requires selected.
+    """
+    spent = sum((bal.costs_q[j] for j in np.flatnonzero(selection)), Fraction(0))
+    for j in range(bal.m):
+        if selection[j] or not bal.supported[j] or bal.costs[j] <= 0:
+            continue
+        if any(selection[k] for k in bal.excludes[j]):
+            continue
+        if not all(selection[k] for k in bal.requires[j]):
+            continue
+        if spent + bal.costs_q[j] <= budget_q:
+            return False
+    return True
+
+
+@dataclass(frozen=True)
+class Completion:
+    """The outcome of the add1 completion."""
+
+    run: RunResult  # the run at the final per-voter budget
+    increments: int  # how many increments were added to the equal share
+    evaluated: int  # budget steps that were run
+    skipped: int  # budget steps proven not to change the outcome, never run
+
+
+def add1(bal: Ballots, budget_q: Fraction, increment_q: Fraction) -> Completion:
+    """The add1 completion of Equal Shares (pabutools' ``voter_budget_increment``).
+
+    Steps ``k = 0, 1, 2, ...`` run Equal Shares with every voter starting at
+    ``budget / n + k * increment``; the first step whose outcome overspends returns the
+    previous step's outcome, and a step whose outcome is exhaustive returns its own.
+
+    A run with skip bounds costs a few plain runs; after one that certified little,
+    the next few steps are plain runs (they skip nothing), then bounds are tried again.
+    """
+    start = budget_q / bal.n_voters
+    delta = float(increment_q)
+    reach = 2  # steps of the last jump; horizons are kept around it
+    cool, wait = 0, 1  # plain steps left before the next bounded run; next cooling length
+    k, evaluated, skipped = 0, 0, 0
+    prev: RunResult | None = None
+    prev_k = 0
+    while True:
+        per_voter = start + k * increment_q
+        horizons = delta * reach * _HORIZONS if cool == 0 else None
+        res = run(bal, float(per_voter), per_voter, horizons=horizons)
+        evaluated += 1
+        if not feasible(res.selection, bal, budget_q):
+            assert prev is not None  # the first step never overspends
+            if k - 1 == prev_k:
+                return Completion(prev, prev_k, evaluated, skipped)
+            last = start + (k - 1) * increment_q
+            final = run(bal, float(last), last)
+            evaluated += 1
+            skipped -= 1
+            if not np.array_equal(final.selection, prev.selection):  # pragma: no cover
+                raise AssertionError("a skipped add1 step changed the outcome")
+            return Completion(final, k - 1, evaluated, skipped)
+        if exhaustive(res.selection, bal, budget_q):
+            return Completion(res, k, evaluated, skipped)
+        steps = 1
+        if horizons is None:
+            cool -= 1
+        else:
+            e = safe_increase(res, bal, horizons)
+            steps = math.floor(e / delta) + 1 if math.isfinite(e) else 1
+            reach = max(2, steps)
+            if steps >= _PAYS_OFF:
+                wait = 1
+            else:
+                cool, wait = wait, min(2 * wait, _MAX_COOL)
+        skipped += steps - 1
+        prev, prev_k = res, k
+        k += steps
