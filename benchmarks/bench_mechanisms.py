@@ -55,9 +55,8 @@ def mes_versus_pabutools(n_projects: int = 60, n_voters: int = 1000) -> str:
         from pabutools.rules import method_of_equal_shares
     except ImportError:
         return "pabutools is not installed (it is a test extra): skipped."
-    from plurisim.mechanisms.proportional import equal_shares
+    from plurisim.mechanisms.equal_shares import equal_shares, priority_by_name
     from plurisim.problem import Problem
-    from plurisim.tiebreaking import TieBreaking
 
     rng = np.random.default_rng(0)
     costs = rng.uniform(1, 10, n_projects).round(3)
@@ -81,9 +80,9 @@ def mes_versus_pabutools(n_projects: int = 60, n_voters: int = 1000) -> str:
         ],
         instance=instance,
     )
-    t_ours, (mask, _) = timed(
-        lambda: equal_shares(problem, util, np.ones(n_voters), TieBreaking("name")), 5
-    )
+    order = priority_by_name(names)
+    t_ours, result = timed(lambda: equal_shares(costs, budget, util, priority=order), 5)
+    mask = result.selection
     t_theirs, chosen = timed(
         lambda: method_of_equal_shares(instance, profile, sat_class=Additive_Cardinal_Sat), 3
     )

@@ -158,7 +158,7 @@ def test_best_base_design_rubrics(toy_problem):
         ),
         (
             lambda p: mes(p, completion="greedy"),
-            "'completion' parameter of mes must be one of 'utilitarian' or None. Got 'greedy'",
+            "'completion' parameter of mes must be one of 'add1', 'utilitarian' or None. Got 'greedy'",
         ),
         (
             lambda p: greedy(p, tie_break="random"),

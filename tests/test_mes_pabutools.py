@@ -65,11 +65,12 @@ def test_mes_matches_pabutools_with_integer_utilities_and_ties(seed):
         weights=np.ones((n, 1)),
         interventions=[f"p{j}" for j in range(m)],
     )
-    from plurisim.mechanisms.proportional import equal_shares
-    from plurisim.tiebreaking import TieBreaking
+    from plurisim.mechanisms.equal_shares import equal_shares, priority_by_name
 
-    mask, _ = equal_shares(problem, util, np.ones(n), TieBreaking("name"))
-    assert list(problem.package_ids(mask)) == pabutools_mes(problem, util, np.ones(n))
+    res = equal_shares(
+        costs, problem.budget, util, priority=priority_by_name(problem.interventions)
+    )
+    assert list(problem.package_ids(res.selection)) == pabutools_mes(problem, util, np.ones(n))
 
 
 def test_mes_with_individuals_matches_pabutools():

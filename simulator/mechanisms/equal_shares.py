@@ -64,12 +64,12 @@ from typing import Any
 import numpy as np
 import scipy.sparse as sp
 from numpy.typing import ArrayLike, NDArray
-from plurisim._validation import check_choice, check_real
 from plurisim.errors import ParameterError
 from plurisim.mechanisms._es_checks import invalid, pairs, tie_ranks, utilities_matrix, vector
 from plurisim.mechanisms._es_exact import exact
 from plurisim.mechanisms._es_run import Ballots, RunResult, prepare, run
 from plurisim.mechanisms._es_skip import add1
+from plurisim.validation import check_choice, check_real
 
 __all__ = [
     "EqualSharesResult",

@@ -7,10 +7,12 @@ Examples
 >>> p = compile_scenario(scenarios.load("toy-park"))
 >>> mes(p).package
 ('benches', 'trees', 'lighting')
+>>> mes(p, completion="add1").package
+('benches', 'trees', 'lighting')
 >>> mes(p, completion="add2")
 Traceback (most recent call last):
 ...
-plurisim.errors.ParameterError: The 'completion' parameter of mes must be one of 'utilitarian' or None. Got 'add2' instead.
+plurisim.errors.ParameterError: The 'completion' parameter of mes must be one of 'add1', 'utilitarian' or None. Got 'add2' instead.
 """
 
 from __future__ import annotations
@@ -19,18 +21,18 @@ from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
+from plurisim.errors import TieError
+from plurisim.mechanisms.equal_shares import equal_shares, priority_by_name
 from plurisim.mechanisms.registry import TIE_BREAK_ITEMS, rule
 from plurisim.outcome import Outcome, package_outcome
-from plurisim.packages import blocked, greedy_fill
+from plurisim.packages import greedy_fill
 from plurisim.params import Param
 from plurisim.problem import Problem
 from plurisim.tiebreaking import TieBreaking
 
-__all__ = ["equal_shares", "mes", "standalone_gains"]
+__all__ = ["mes", "priority_of", "standalone_gains"]
 
 FloatArray = NDArray[np.float64]
-RTOL = 1e-9
-_BATCH = 8  # price factors recomputed together in Equal Shares
 
 VOTERS = Param(
     "voters",
@@ -42,10 +44,19 @@ VOTERS = Param(
 COMPLETION = Param(
     "completion",
     None,
-    "'utilitarian' spends what Equal Shares leaves with the greedy rule on total utility",
+    "'add1' raises every voter's share one currency unit at a time while the outcome "
+    "fits (equalshares.net); 'utilitarian' spends what is left with the greedy rule on "
+    "total utility",
     kind="str",
-    choices=("utilitarian",),
+    choices=("add1", "utilitarian"),
     nullable=True,
+)
+INCREMENT = Param(
+    "increment",
+    1.0,
+    "add1: currency units added to every voter's share per step",
+    low=0,
+    closed="neither",
 )
 
 
@@ -53,21 +64,29 @@ COMPLETION = Param(
     "mes",
     VOTERS,
     COMPLETION,
+    INCREMENT,
     TIE_BREAK_ITEMS,
     summary="Method of Equal Shares with cardinal utilities",
 )
 def mes(
-    problem: Problem, *, rng: Any, voters: str, completion: str | None, tie_break: str
+    problem: Problem,
+    *,
+    rng: Any,
+    voters: str,
+    completion: str | None,
+    increment: float,
+    tie_break: str,
 ) -> Outcome:
     """The Method of Equal Shares (Peters and Skowron) with cardinal utilities.
 
     The budget is split equally among voters. Each round, every remaining
     intervention has a price factor ``rho``: the smallest value such that its
     supporters, each paying ``min(budget_i, rho * u_ij)``, cover its cost. The
-    intervention with the smallest ``rho`` is funded and its supporters pay; those
-    their remaining budgets cannot cover drop out. Utilities are additive:
-    ``u_ij`` is what intervention ``j`` alone gives voter ``i`` (see
-    :func:`standalone_gains`).
+    intervention with the smallest ``rho`` is funded and its supporters pay. Utilities
+    are additive: ``u_ij`` is what intervention ``j`` alone gives voter ``i`` (see
+    :func:`standalone_gains`). Exclusions and requirements are respected, free
+    interventions funded first. The engine is :mod:`plurisim.mechanisms.equal_shares`
+    (exact arithmetic where a decision is close; equal to pabutools' selections).
 
     Parameters
     ----------
@@ -75,20 +94,49 @@ def mes(
         ``"groups"``: one voter per individual, holding the group's weights (a group
         of size 10 is 10 identical voters). ``"individuals"``: each individual with
         its own weights.
-    completion : {None, "utilitarian"}
-        ``"utilitarian"`` spends what Equal Shares leaves unspent with the greedy
-        rule on total utility.
+    completion : {None, "add1", "utilitarian"}
+        ``"add1"``: raise every voter's share by ``increment`` at a time and keep the
+        last outcome that fits the budget (as on equalshares.net). ``"utilitarian"``:
+        spend what is left with the greedy rule on total utility.
+    increment : float
     tie_break : {"index", "name", "cost", "refuse"}
+        Between equally good interventions: scenario order, id, cost, or refuse
+        (:class:`~plurisim.errors.TieError` when a tie decided the outcome).
     """
-    ties = TieBreaking(tie_break)  # type: ignore[arg-type]
     if voters == "groups":
         util = standalone_gains(problem)
-        mult = problem.sizes.astype(float)
+        mult = problem.sizes.astype(np.int64)
     else:
         util = standalone_gains(problem, problem.individual_weights, problem.individual_group)
-        mult = np.ones(util.shape[0])
-    mask, trace = equal_shares(problem, util, mult, ties)
-    details: dict[str, Any] = {"rounds": trace}
+        mult = np.ones(util.shape[0], dtype=np.int64)
+    result = equal_shares(
+        problem.costs,
+        problem.budget,
+        np.clip(util, 0.0, None),
+        multiplicity=mult,
+        exclusions=problem.exclusions,
+        requirements=problem.requirements,
+        priority=priority_of(problem, tie_break),
+        completion="add1" if completion == "add1" else None,
+        increment=increment,
+    )
+    tied = [f for f in result.trace if f.tied_with]
+    if tie_break == "refuse" and tied:
+        ids = problem.interventions
+        names = sorted([ids[tied[0].project], *(ids[j] for j in tied[0].tied_with)])
+        listed = ", ".join(repr(n) for n in names[:-1]) + f" and {names[-1]!r}"
+        raise TieError(f"Interventions {listed} are tied, and tie_break='refuse' forbids choosing.")
+    mask = np.array(result.selection, dtype=bool)
+    ids = problem.interventions
+    details: dict[str, Any] = {
+        "rounds": [{"fund": ids[f.project], "rho": f.rho, "paid": f.paid} for f in result.trace]
+    }
+    if completion == "add1":
+        details.update(
+            budget_per_voter=result.budget_per_voter,
+            steps_evaluated=result.steps_evaluated,
+            steps_skipped=result.steps_skipped,
+        )
     if completion == "utilitarian":
         extra: list[dict[str, Any]] = []
         w = (
@@ -96,6 +144,7 @@ def mes(
             if voters == "groups"
             else problem.population_weights()
         )
+        ties = TieBreaking(tie_break)  # type: ignore[arg-type]
         mask = greedy_fill(problem, mask, w, ties, extra)
         details["completion"] = extra
     return package_outcome(
@@ -106,6 +155,18 @@ def mes(
         objective=float(problem.group_utilities(mask).sum()),
         details=details,
     )
+
+
+def priority_of(problem: Problem, tie_break: str) -> NDArray[np.int64]:
+    """Each intervention's rank for breaking ties (lower wins) under ``tie_break``."""
+    m = problem.n_interventions
+    if tie_break == "name":
+        return priority_by_name(problem.interventions)
+    if tie_break == "cost":
+        ranks = np.empty(m, dtype=np.int64)
+        ranks[np.lexsort((np.arange(m), problem.costs))] = np.arange(m)
+        return ranks
+    return np.arange(m, dtype=np.int64)
 
 
 def standalone_gains(
@@ -132,86 +193,3 @@ def standalone_gains(
     after = np.minimum(problem.baseline[:, None, :] + problem.effects, problem.caps)  # (G, m, d)
     delta = after - base[:, None, :]
     return np.einsum("nmk,nk->nm", delta[own], w)
-
-
-def equal_shares(
-    problem: Problem,
-    util: FloatArray,
-    mult: FloatArray,
-    ties: TieBreaking,
-) -> tuple[NDArray[np.bool_], list[dict[str, Any]]]:
-    """The Equal Shares loop over a voters-by-interventions utility matrix.
-
-    ``util[i, j] >= 0`` is voter ``i``'s utility for intervention ``j`` and
-    ``mult[i]`` how many identical voters row ``i`` stands for.
-    """
-    m = problem.n_interventions
-    costs = problem.costs
-    ids = list(problem.interventions)
-    u = np.clip(util, 0.0, None)
-    budget = np.full(u.shape[0], problem.budget / float(mult.sum()))
-    chosen = np.zeros(m, dtype=bool)
-    trace: list[dict[str, Any]] = []
-    # Interventions nobody gains from are never funded; free ones that someone gains from are.
-    alive = (u * mult[:, None]).sum(axis=0) > 0
-    for j in np.flatnonzero(alive & (costs <= 0)):
-        chosen[j] = True
-        trace.append({"fund": ids[j], "rho": 0.0})
-    alive &= costs > 0
-    # Price factors only grow as budgets shrink, so a factor computed in an earlier
-    # round is a lower bound now: each round recomputes candidates in order of their
-    # bound and stops once the bound exceeds the best exact factor (as pabutools does).
-    lower = np.zeros(m)
-    while True:
-        alive &= ~chosen & ~blocked(problem, chosen)
-        cand = np.flatnonzero(alive)
-        if cand.size == 0:
-            break
-        cand = cand[np.argsort(lower[cand], kind="stable")]
-        best = np.inf
-        for start in range(0, cand.size, _BATCH):
-            batch = cand[start : start + _BATCH]
-            if lower[batch[0]] > best * (1 + RTOL):
-                break
-            rho = _price_factors(u[:, batch], mult, budget, costs[batch])
-            lower[batch] = rho
-            alive[batch[~np.isfinite(rho)]] = False  # supporters can no longer afford it
-            if np.isfinite(rho).any():
-                best = min(best, float(rho[np.isfinite(rho)].min()))
-        if not np.isfinite(best):
-            break
-        tied = np.flatnonzero(alive & (lower <= best * (1 + RTOL)))
-        pick = ties.pick(list(tied), costs=list(costs), ids=ids)
-        pay = np.minimum(budget, best * u[:, pick])
-        budget = budget - pay
-        chosen[pick] = True
-        trace.append({"fund": ids[pick], "rho": float(best), "paid": float((pay * mult).sum())})
-    return chosen, trace
-
-
-def _price_factors(
-    u: FloatArray, mult: FloatArray, budget: FloatArray, costs: FloatArray
-) -> FloatArray:
-    """For each column, the smallest rho with ``sum_i mult_i min(b_i, rho u_ij) >= c_j`` (inf if none)."""
-    _n, k = u.shape
-    support = u > 0
-    total = ((budget * mult)[:, None] * support).sum(axis=0)
-    out = np.full(k, np.inf)
-    feasible = total >= costs * (1 - RTOL)
-    if not feasible.any():
-        return out
-    with np.errstate(divide="ignore", invalid="ignore"):
-        ratio = np.where(support, budget[:, None] / np.where(support, u, 1.0), np.inf)
-    order = np.argsort(ratio, axis=0, kind="stable")
-    r = np.take_along_axis(ratio, order, axis=0)
-    wu = np.take_along_axis(u * mult[:, None], order, axis=0)
-    wb = np.take_along_axis(np.where(support, (budget * mult)[:, None], 0.0), order, axis=0)
-    paid_before = np.vstack([np.zeros(k), np.cumsum(wb, axis=0)[:-1]])
-    remaining_u = wu[::-1].cumsum(axis=0)[::-1]
-    with np.errstate(divide="ignore", invalid="ignore"):
-        rho = (costs[None, :] - paid_before) / remaining_u
-    fits = (rho <= r * (1 + RTOL)) & (remaining_u > 0)
-    first = np.argmax(fits, axis=0)
-    has = fits[first, np.arange(k)] & feasible
-    out[has] = rho[first[has], np.arange(k)[has]]
-    return out
