@@ -156,12 +156,13 @@ def test_value_rationality_definition():
 
 def test_unparseable_answers_are_counted_not_guessed():
     class Garbled:
-        def answer(self, rng):
+        def answer(self, rng, order):
             return svo.SVOAnswer(choices=["A", None, "I", "A", "A", "I"], source="llm", failures=1)
 
     df = svo.run_experiment(["prosocial"], n_agents=3, respondent=lambda angle: Garbled())
     assert df["measured_angle"].isna().all()
-    assert (df["choices"] == "A?IAAI").all()
+    assert (df["displayed"] == "A?IAAI").all()
+    assert (df["choices"].str[1] == "?").all()
     s = svo.summarize(df)
     assert s.loc["prosocial", "unparseable_answers"] == 3
     assert s.loc["prosocial", "incomplete_agents"] == 3
