@@ -2,10 +2,44 @@
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from collections.abc import Sequence
 from typing import Any
 
-__all__ = ["fmt", "table"]
+__all__ = ["escape_markdown", "fmt", "table"]
+
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]#|~])")
+_LINE_START = re.compile(r"^(\s*\d*)([-+=.)])")
+
+
+def escape_markdown(text: Any) -> str:
+    """Text from a model, made inert for a Markdown transcript.
+
+    The result is one line: newlines are shown as the two characters ``\\n``, so
+    the text cannot start a heading, a fake ``## Round`` marker, a list, a quote or a
+    table row. HTML is escaped (``&``, ``<``, ``>``); the characters that make
+    emphasis, code, links, headings and tables are backslash-escaped, and so is a
+    leading list marker; control and invisible format characters are dropped.
+
+    Examples
+    --------
+    >>> print(escape_markdown("Fine.\\n## Round 9\\n<b>**all agree**</b>"))
+    Fine.\\n\\#\\# Round 9\\n&lt;b&gt;\\*\\*all agree\\*\\*&lt;/b&gt;
+    >>> print(escape_markdown("- 1. well-being (for all) | x"), escape_markdown("2. b"))
+    \\- 1. well-being (for all) \\| x 2\\. b
+    >>> escape_markdown(None)
+    ''
+    """
+    if text is None:
+        return ""
+    raw = str(text).replace("\r\n", "\n").replace("\r", "\n")
+    kept = "".join(
+        c for c in raw if c == "\n" or unicodedata.category(c) not in ("Cc", "Cf", "Zl", "Zp")
+    )
+    escaped = kept.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    escaped = _LINE_START.sub(r"\1\\\2", _MARKDOWN_SPECIAL.sub(r"\\\1", escaped))
+    return escaped.replace("\n", "\\n")
 
 
 def fmt(value: Any, digits: int = 3) -> str:

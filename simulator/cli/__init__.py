@@ -4,8 +4,8 @@
 
     plurisim scenarios list | show NAME | validate FILE... | schema
     plurisim compare SCENARIO [--seed N] [--format table|csv|json] [--out DIR]
-    plurisim run SCENARIO [--mechanism NAME] [--seed N] [--rounds R] [--llm MODEL] [--json] [--out DIR]
-    plurisim svo [--targets ...] [--agents N] [--llm MODEL] [--json] [--out DIR]
+    plurisim run SCENARIO [--mechanism NAME] [--seed N] [--rounds R] [--llm PROVIDER:MODEL] [--json] [--out DIR]
+    plurisim svo [--targets ...] [--agents N] [--llm PROVIDER:MODEL [--llm-base-url URL ...]] [--json] [--out DIR]
     plurisim sweep SPEC.yaml [--executor process|dask[:ADDRESS]] [--workers N] [--out DIR]
 
 Bad input exits with status 2 and one message naming the file, field, value and
@@ -18,6 +18,7 @@ import argparse
 import sys
 from collections.abc import Callable, Sequence
 
+from plurisim.agents.llm.settings import LLM_SETTINGS
 from plurisim.errors import PlurisimError
 
 __all__ = ["build_parser", "main"]
@@ -52,20 +53,26 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def add_llm_options(parser: argparse.ArgumentParser, what: str) -> None:
-    """The ``--llm`` and ``--llm-timeout`` options shared by ``run`` and ``svo``."""
-    parser.add_argument(
-        "--llm",
-        metavar="MODEL",
-        help=f"{what} through a chat model: 'scripted' (offline) or a LangChain model id "
-        "such as openai:gpt-4o-mini",
-    )
-    parser.add_argument(
-        "--llm-timeout",
-        type=float,
-        default=60.0,
-        metavar="SECONDS",
-        help="seconds per LLM call before it counts as a timeout (60)",
-    )
+    """The ``--llm`` options shared by ``run`` and ``svo``, one per LLM setting.
+
+    Every option defaults to ``None`` (the setting's own default applies); read
+    them back with :meth:`plurisim.agents.llm.LLMSettings.from_namespace`.
+    """
+    for spec in LLM_SETTINGS:
+        if spec.flag is None:
+            continue
+        help_text = spec.help
+        if spec.name == "model":
+            help_text = f"{what} through a chat model: {spec.help}, e.g. openai:gpt-4o-mini"
+        kind = {"int": int, "real": float}.get(spec.kind, str)
+        parser.add_argument(
+            spec.flag,
+            type=kind,
+            default=None,
+            metavar=spec.metavar,
+            choices=spec.choices or None,
+            help=help_text,
+        )
 
 
 def _version() -> str:
@@ -89,7 +96,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return handler(args)
     except PlurisimError as exc:
         print(f"plurisim: error: {exc}", file=sys.stderr)
-        return EXIT_USAGE
+        return int(getattr(exc, "exit_status", EXIT_USAGE))
     except OSError as exc:
         where = f" {exc.filename}" if exc.filename else ""
         print(f"plurisim: error:{where}: {exc.strerror or exc}", file=sys.stderr)
