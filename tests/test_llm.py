@@ -204,7 +204,7 @@ def test_parse_reply_is_strict():
     with pytest.raises(ReplyError, match="placeholder: argument"):
         parse_reply('{"accept": true, "argument": "..."}', StakeholderReply)
     with pytest.raises(ReplyError, match="too_long: argument"):
-        parse_reply(json.dumps({"accept": True, "argument": "x" * 1501}), StakeholderReply)
+        parse_reply(json.dumps({"accept": True, "argument": "x" * 801}), StakeholderReply)
     with pytest.raises(ReplyError, match="too_long: 8001 characters"):
         parse_reply("{" + " " * 7999 + "}", StakeholderReply)
     with pytest.raises(ReplyError, match="number: a number of 5000 digits"):

@@ -44,7 +44,7 @@ if TYPE_CHECKING:
         negotiate_llm,
     )
     from plurisim.agents.llm.prompts import PROMPT_VERSION
-    from plurisim.agents.llm.runtime import Answer, LLMRuntime, LLMStats
+    from plurisim.agents.llm.runtime import LLMRuntime
     from plurisim.agents.llm.schemas import (
         FAILURE_KINDS,
         GoalReply,
@@ -56,6 +56,7 @@ if TYPE_CHECKING:
         format_hint,
         parse_reply,
     )
+    from plurisim.agents.llm.stats import Answer, LLMStats
     from plurisim.agents.llm.svo import LLMPanel, LLMRespondent
 
 _WHERE = {
@@ -70,9 +71,9 @@ _WHERE = {
     "LLMStakeholder": "negotiation",
     "negotiate_llm": "negotiation",
     "PROMPT_VERSION": "prompts",
-    "Answer": "runtime",
+    "Answer": "stats",
     "LLMRuntime": "runtime",
-    "LLMStats": "runtime",
+    "LLMStats": "stats",
     "FAILURE_KINDS": "schemas",
     "GoalReply": "schemas",
     "ItemReply": "schemas",

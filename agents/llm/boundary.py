@@ -33,7 +33,7 @@ from typing import Any
 
 from plurisim.errors import ParameterError
 
-__all__ = ["data_block", "neutralise"]
+__all__ = ["data_block", "neutralise", "scenario_fields"]
 
 # Invisible characters that could split a delimiter without showing: zero-width
 # spaces and joiners, word joiner, soft hyphen, byte-order mark, bidi controls.
@@ -113,3 +113,35 @@ def data_block(**fields: Any) -> str:
             out += rest
     out.append("</data>")
     return "\n".join(out)
+
+
+def scenario_fields(scenario: Any) -> dict[str, Any]:
+    """Every text of a scenario, as keyword arguments for :func:`data_block`.
+
+    Title and description, then the criteria, groups, interventions and base
+    designs, each as ``{id: "label: description"}``.
+
+    Examples
+    --------
+    >>> from plurisim import scenarios
+    >>> fields = scenario_fields(scenarios.load("toy-park"))
+    >>> list(fields), fields["groups"]["seniors"][:30]
+    (['title', 'description', 'criteria', 'groups', 'interventions', 'base_designs'], 'Seniors: Older residents who w')
+    """
+
+    def texts(items: Any) -> dict[str, str]:
+        out = {}
+        for item in items or ():
+            label = str(getattr(item, "label", "") or item.id)
+            description = str(getattr(item, "description", "") or "").strip()
+            out[str(item.id)] = f"{label}: {description}" if description else label
+        return out
+
+    return {
+        "title": scenario.title,
+        "description": (scenario.description or "").strip(),
+        "criteria": texts(scenario.criteria),
+        "groups": texts(scenario.groups),
+        "interventions": texts(scenario.interventions),
+        "base_designs": texts(getattr(scenario, "base_designs", ())),
+    }

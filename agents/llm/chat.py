@@ -230,6 +230,7 @@ class ScriptedChatModel(BaseChatModel):
         if kwargs:
             raise ValueError(f"Received unsupported arguments {kwargs}")
         parser: Runnable[Any, Any]
+        llm: Runnable[Any, Any]
         if method == "json_schema":
             response_format = {
                 "type": "json_schema",

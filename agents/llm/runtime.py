@@ -34,9 +34,7 @@ import json
 import threading
 import time
 import weakref
-from collections import Counter
 from collections.abc import Awaitable, Callable, Coroutine, Sequence
-from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 from langchain_core.language_models.chat_models import BaseChatModel
@@ -45,6 +43,7 @@ from plurisim.agents.llm.models import resolve_model
 from plurisim.agents.llm.prompts import load
 from plurisim.agents.llm.schemas import ReplyError, parse_reply
 from plurisim.agents.llm.settings import LLMSettings
+from plurisim.agents.llm.stats import Answer, LLMStats
 from plurisim.errors import LLMFailureError, LLMUnavailableError
 from pydantic import BaseModel
 
@@ -56,66 +55,6 @@ GIVE_UP_AFTER = 8
 """Failed logical calls, with no success at all, after which the runtime stops sending."""
 
 _METHODS = ("json_schema", "function_calling", "text")
-
-
-@dataclass
-class LLMStats:
-    """What the LLM calls of a run cost and how they went.
-
-    ``calls`` counts logical calls (one per question asked), ``retries`` every
-    further attempt, ``failures`` every failed attempt by kind, ``fallbacks`` the
-    logical calls that ended without a valid reply, ``seconds`` the wall-clock time
-    spent waiting for the model. ``cache_hits`` (not in :meth:`to_dict`) counts
-    replies reused from the cache.
-    """
-
-    calls: int = 0
-    failures: Counter[str] = field(default_factory=Counter)
-    fallbacks: int = 0
-    retries: int = 0
-    tokens_in: int = 0
-    tokens_out: int = 0
-    seconds: float = 0.0
-    cache_hits: int = 0
-
-    @property
-    def failure_share(self) -> float:
-        """Share of logical calls that ended without a valid reply (0 without calls)."""
-        return self.fallbacks / self.calls if self.calls else 0.0
-
-    def to_dict(self) -> dict[str, Any]:
-        """Plain data for results: calls, failures by kind, fallbacks, retries, tokens, seconds."""
-        return {
-            "calls": self.calls,
-            "failures": dict(sorted(self.failures.items())),
-            "fallbacks": self.fallbacks,
-            "retries": self.retries,
-            "tokens_in": self.tokens_in,
-            "tokens_out": self.tokens_out,
-            "seconds": round(self.seconds, 3),
-        }
-
-
-@dataclass
-class Answer:
-    """The outcome of one logical call: the parsed reply, or ``None`` and why.
-
-    ``errors`` holds one ``"kind: detail"`` line per failed attempt.
-    """
-
-    reply: Any
-    attempts: int
-    errors: list[str]
-
-    @property
-    def ok(self) -> bool:
-        """Whether a valid reply came back."""
-        return self.reply is not None
-
-    @property
-    def kinds(self) -> list[str]:
-        """The failure kind of each failed attempt."""
-        return [e.split(":", 1)[0] for e in self.errors]
 
 
 def _serve(loop: asyncio.AbstractEventLoop) -> None:
@@ -288,11 +227,11 @@ class LLMRuntime:
             )
         return str(wanted)
 
-    def _downgrade(self) -> None:
-        """In auto mode, move to the next way of asking after a provider error."""
-        if self._locked_in or self.structured == "text":
+    def _downgrade(self, failed: str) -> None:
+        """In auto mode, move on from ``failed``, the way of asking a provider rejected."""
+        if self._locked_in or self.structured != failed or failed == "text":
             return
-        rest = _METHODS[_METHODS.index(self.structured) + 1 :]
+        rest = _METHODS[_METHODS.index(failed) + 1 :]
         self.structured = next(m for m in rest if self._supports(m))
 
     def _runnable(self, schema: type[BaseModel]) -> Any:
@@ -362,10 +301,11 @@ class LLMRuntime:
         if cached is not None:
             self.stats.cache_hits += 1
             return parse_reply(cached, schema)
-        runnable = self._runnable(schema)
         async with self._semaphore:
             if self._given_up():
                 raise ReplyError("skipped", f"the first {GIVE_UP_AFTER} calls all failed")
+            method = self.structured  # chosen once a slot is free: auto may have moved on
+            runnable = self._runnable(schema)
             try:
                 if self._serial is not None:
                     async with self._serial:
@@ -377,7 +317,7 @@ class LLMRuntime:
             except Exception as exc:
                 kind = _error_kind(exc)
                 if kind == "error":
-                    self._downgrade()
+                    self._downgrade(method)
                 raise ReplyError(kind, f"{type(exc).__name__}: {exc}") from None
         message = out["raw"] if isinstance(out, dict) else out
         usage = getattr(message, "usage_metadata", None) or {}
@@ -425,10 +365,13 @@ class LLMRuntime:
 
     def run(self, coro: Coroutine[Any, Any, Any]) -> Any:
         """Run a coroutine on the runtime's loop and return its result (from any thread)."""
-        loop = self._ensure_loop()
-        if threading.current_thread() is self._thread:
+        try:
+            loop = self._ensure_loop()
+            if threading.current_thread() is self._thread:
+                raise RuntimeError("LLMRuntime.run was called from its own event loop; await it.")
+        except RuntimeError:
             coro.close()
-            raise RuntimeError("LLMRuntime.run was called from its own event loop; await instead.")
+            raise
         start = time.perf_counter()
         future = asyncio.run_coroutine_threadsafe(coro, loop)
         try:
@@ -445,7 +388,13 @@ class LLMRuntime:
         async def _all() -> list[Any]:
             return list(await asyncio.gather(*calls))
 
-        return list(self.run(_all()))
+        try:
+            return list(self.run(_all()))
+        except RuntimeError:
+            for call in calls:  # never started: close them rather than leak them
+                if asyncio.iscoroutine(call):
+                    call.close()
+            raise
 
     def close(self) -> None:
         """Stop the event loop and close the HTTP clients the runtime created."""

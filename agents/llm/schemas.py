@@ -40,7 +40,9 @@ __all__ = [
 ]
 
 T = TypeVar("T", bound=BaseModel)
-Text = Annotated[str, Field(max_length=1500)]
+# Caps stay well below ~1,100 characters: a provider turns maxLength into a grammar,
+# and llama.cpp's grammar sampler crashes on longer repetitions.
+Text = Annotated[str, Field(max_length=800)]
 
 MAX_REPLY_CHARS = 8000
 """The longest reply accepted, in characters (free-text fields have their own caps)."""
@@ -89,8 +91,8 @@ class StakeholderReply(_Strict):
     }
 
     accept: bool
-    add: Annotated[str, Field(max_length=200)] | None = None
-    drop: Annotated[str, Field(max_length=200)] | None = None
+    add: Annotated[str, Field(max_length=100)] | None = None
+    drop: Annotated[str, Field(max_length=100)] | None = None
     argument: Text = ""
 
 
@@ -111,8 +113,8 @@ class TraitsReply(_Strict):
 
     HINTS: ClassVar[dict[str, str]] = {"traits": "five short traits"}
 
-    traits: list[Annotated[str, Field(min_length=1, max_length=200)]] = Field(
-        min_length=1, max_length=20
+    traits: list[Annotated[str, Field(min_length=1, max_length=100)]] = Field(
+        min_length=1, max_length=10
     )
 
 
@@ -121,7 +123,7 @@ class GoalReply(_Strict):
 
     HINTS: ClassVar[dict[str, str]] = {"goal": "one sentence"}
 
-    goal: Annotated[str, Field(min_length=1, max_length=1500)]
+    goal: Annotated[str, Field(min_length=1, max_length=400)]
 
 
 class ItemReply(_Strict):

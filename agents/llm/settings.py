@@ -144,7 +144,7 @@ LLM_SETTINGS: tuple[SettingSpec, ...] = (
         "most tokens one reply may use (512)",
         flag="--llm-max-tokens",
         low=1,
-        high=1_000_000,
+        high=100_000,
         metavar="N",
     ),
     SettingSpec(

@@ -130,12 +130,14 @@ def parse_order(text: str) -> NDArray[np.int64]:
     return check_order([[OPTIONS.index(c) for c in w] for w in words])
 
 
-def constant_answer_value_rationality(target: float, orders: Sequence[Any]) -> tuple[float, str]:
+def constant_answer_value_rationality(
+    target: float, orders: Sequence[Any], *, per_agent: bool = False
+) -> tuple[Any, str]:
     """The best mean VR that one constant displayed answer reaches under ``orders``.
 
     For each letter A..I, every agent is scored as if it had answered that letter on
     all six items of the display order it saw; the best letter and its mean VR are
-    returned.
+    returned (with ``per_agent=True``, each agent's VR for that letter instead).
 
     Examples
     --------
@@ -150,12 +152,12 @@ def constant_answer_value_rationality(target: float, orders: Sequence[Any]) -> t
     if not len(orders):
         raise ParameterError("The constant-answer baseline needs at least one display order.")
     stacked = np.stack([check_order(o) for o in orders])  # (agents, 6, 9)
-    best, letter = -math.inf, "A"
+    best, letter, values = -math.inf, "A", np.zeros(len(orders))
     for k in range(9):
-        vr = float(value_rationality(angles_of_indices(stacked[:, :, k]), t).mean())
-        if vr > best + 1e-12:
-            best, letter = vr, OPTIONS[k]
-    return best, letter
+        vr = value_rationality(angles_of_indices(stacked[:, :, k]), t)
+        if float(vr.mean()) > best + 1e-12:
+            best, letter, values = float(vr.mean()), OPTIONS[k], vr
+    return (values, letter) if per_agent else (best, letter)
 
 
 def position_bias(displayed: Iterable[str]) -> dict[str, Any]:
@@ -209,41 +211,47 @@ def position_bias(displayed: Iterable[str]) -> dict[str, Any]:
 
 
 def vr_warning(
-    vr: float,
     vr_values: Sequence[float],
     target: float,
-    constant: tuple[float, str],
+    constant_values: Sequence[float],
+    position: str,
 ) -> str:
-    """A warning when a VR is within noise of chance or of a constant answer, else "".
+    """A warning when value rationality is not clearly above chance or a constant answer.
 
-    "Within noise" means less than two standard errors above the baseline, the
-    standard error being the larger of the observed one and that of random
-    answering with as many agents.
+    Each agent's VR is paired with the baseline's: the chance level, and the VR the
+    agent would have scored by answering ``position`` on every item of its display
+    order (``constant_values``). The warning is raised unless the mean difference
+    is more than two standard errors above zero, for both baselines. Agents without
+    six answers (NaN) are left out; one agent alone gives no standard error and
+    always warns.
 
     Examples
     --------
-    >>> vr_warning(0.99, [0.99] * 20, 41.04, (0.75, "A"))
+    >>> vr_warning([1.0] * 5, 41.04, [0.8] * 5, "A")
     ''
-    >>> vr_warning(0.76, [0.76] * 20, 41.04, (0.75, "A"))
-    'value rationality 0.760 is within noise (2 SE = 0.067) of random answers (0.754) and of always answering A (0.750): the answers may not reflect the target value'
+    >>> vr_warning([0.8, 0.9, 0.7, 0.8], 41.04, [0.8, 0.9, 0.7, 0.8], "C")
+    'value rationality 0.800 is within two standard errors of random answers (0.754) and of always answering C (0.800): the answers may not reflect the target value'
     """
-    values = np.asarray([v for v in vr_values if not math.isnan(v)], dtype=float)
-    n = len(values)
-    if n == 0 or math.isnan(vr):
+    pairs = [
+        (float(v), float(c)) for v, c in zip(vr_values, constant_values, strict=True) if v == v
+    ]
+    if not pairs:
         return ""
-    chance, chance_sd = chance_value_rationality(target, sd=True)
-    observed_se = float(values.std(ddof=1) / math.sqrt(n)) if n > 1 else math.inf
-    noise = 2.0 * max(observed_se, chance_sd / math.sqrt(n))
+    vr = np.array([v for v, _ in pairs])
+    chance = chance_value_rationality(target)
     near = []
-    if vr < chance + noise:
-        near.append(f"random answers ({chance:.3f})")
-    if vr < constant[0] + noise:
-        near.append(f"always answering {constant[1]} ({constant[0]:.3f})")
+    for name, base in (
+        ("random answers", np.full(len(pairs), chance)),
+        (f"always answering {position}", np.array([c for _, c in pairs])),
+    ):
+        diff = vr - base
+        se = float(diff.std(ddof=1) / math.sqrt(len(diff))) if len(diff) > 1 else math.inf
+        if float(diff.mean()) <= 2.0 * se:
+            near.append(f"{name} ({float(base.mean()):.3f})")
     if not near:
         return ""
-    shown = "inf" if math.isinf(noise) else f"{noise:.3f}"
     return (
-        f"value rationality {vr:.3f} is within noise (2 SE = {shown}) of "
+        f"value rationality {float(vr.mean()):.3f} is within two standard errors of "
         + " and of ".join(near)
         + ": the answers may not reflect the target value"
     )

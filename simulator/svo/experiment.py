@@ -248,7 +248,9 @@ def summarize(results: pd.DataFrame) -> pd.DataFrame:
         valid = df["measured_angle"].notna()
         vr_values = df.loc[valid, "value_rationality"].astype(float).tolist()
         vr = float(np.mean(vr_values)) if vr_values else math.nan
-        constant = constant_answer_value_rationality(angle, [parse_order(o) for o in df["order"]])
+        orders = [parse_order(o) for o in df["order"]]
+        constant = constant_answer_value_rationality(angle, orders)
+        per_agent, _ = constant_answer_value_rationality(angle, orders, per_agent=True)
         bias = position_bias(df["displayed"])
         rows.append(
             {
@@ -272,7 +274,12 @@ def summarize(results: pd.DataFrame) -> pd.DataFrame:
                 "category_accuracy": float(df["correct"].mean()),
                 "unparseable_answers": int(df["unparseable"].sum()),
                 "incomplete_agents": int((~valid).sum()),
-                "warning": vr_warning(vr, vr_values, angle, constant),
+                "warning": vr_warning(
+                    df["value_rationality"].astype(float).tolist(),
+                    angle,
+                    per_agent.tolist(),
+                    constant[1],
+                ),
             }
         )
     return pd.DataFrame(rows).set_index("target")

@@ -192,5 +192,7 @@ class SVOAgent:
         """Six choices drawn from :meth:`probabilities` with ``rng``, as displayed letters."""
         rows = check_order(order)
         picks = [int(rng.choice(9, p=row)) for row in self.probabilities()]
-        shown = [OPTIONS[int(np.flatnonzero(rows[i] == j)[0])] for i, j in enumerate(picks)]
+        shown: list[str | None] = [
+            OPTIONS[int(np.flatnonzero(rows[i] == j)[0])] for i, j in enumerate(picks)
+        ]
         return SVOAnswer(choices=shown, source="rule")
