@@ -271,9 +271,8 @@ def test_svo_unparseable_items_are_counted_not_guessed():
     assert (df["unparseable"] == 6).all()
     stats = runtime.stats.to_dict()
     assert stats["calls"] == 16 and stats["fallbacks"] == 16
-    # after eight failed calls and no success the runtime stops sending
-    assert set(stats["failures"]) == {"parse", "skipped"}
-    assert stats["failures"]["parse"] == len(model.injected) < 8 + runtime.concurrency
+    # bad replies are measured, never a reason to stop asking
+    assert stats["failures"] == {"parse": 16} and len(model.injected) == 16
 
 
 def test_cli_llm(capsys, tmp_path):

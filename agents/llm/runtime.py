@@ -18,9 +18,11 @@ with exponential backoff; after the last attempt the caller falls back to its
 rule-based policy. Clients are told not to retry on their own where they would, so
 every retry is counted here.
 
-After :data:`GIVE_UP_AFTER` logical calls have failed and none has succeeded, the
-runtime stops sending: the remaining calls fail at once as ``skipped`` (a dead
-endpoint fails in seconds, not minutes). :meth:`LLMRuntime.check` raises
+After :data:`GIVE_UP_AFTER` logical calls have failed to reach a working endpoint
+(connection errors, timeouts, provider errors) and none has succeeded, the runtime
+stops sending: the remaining calls fail at once as ``skipped`` (a dead endpoint
+fails in seconds, not minutes). Replies that do not fit are never a reason to stop:
+they are what is being measured. :meth:`LLMRuntime.check` raises
 :class:`~plurisim.errors.LLMFailureError` when the share of failed logical calls is
 above ``max_failure_share``.
 """
@@ -52,9 +54,13 @@ __all__ = ["GIVE_UP_AFTER", "Answer", "LLMRuntime", "LLMStats"]
 T = TypeVar("T", bound=BaseModel)
 
 GIVE_UP_AFTER = 8
-"""Failed logical calls, with no success at all, after which the runtime stops sending."""
+"""Logical calls that found no working endpoint (every attempt a connection error, a
+timeout or a provider error), with no success at all, after which the runtime stops
+sending."""
 
 _METHODS = ("json_schema", "function_calling", "text")
+# Failures that say the endpoint does not work, as opposed to replies that do not fit.
+_UNREACHABLE = frozenset({"connection", "timeout", "error", "skipped"})
 
 
 def _serve(loop: asyncio.AbstractEventLoop) -> None:
@@ -290,7 +296,8 @@ class LLMRuntime:
             self._locked_in = True
             return Answer(reply=reply, attempts=attempts, errors=errors)
         self.stats.fallbacks += 1
-        self._failed_calls += 1
+        if set(Answer(None, attempts, errors).kinds) <= _UNREACHABLE:
+            self._failed_calls += 1
         return Answer(reply=None, attempts=attempts, errors=errors)
 
     def _given_up(self) -> bool:
@@ -303,7 +310,7 @@ class LLMRuntime:
             return parse_reply(cached, schema)
         async with self._semaphore:
             if self._given_up():
-                raise ReplyError("skipped", f"the first {GIVE_UP_AFTER} calls all failed")
+                raise ReplyError("skipped", f"no working endpoint in {GIVE_UP_AFTER} calls")
             method = self.structured  # chosen once a slot is free: auto may have moved on
             runnable = self._runnable(schema)
             try:

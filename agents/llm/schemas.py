@@ -62,7 +62,7 @@ FAILURE_KINDS: dict[str, str] = {
     "placeholder": "the format hint's placeholder instead of an answer",
     "out_of_range": "a choice outside the options offered",
     "wrong_id": "an id that does not exist or cannot be used here",
-    "skipped": "not sent: every earlier call had failed",
+    "skipped": "not sent: the endpoint had not worked for any earlier call",
 }
 """Every kind of failed attempt the runtime counts, with what it means."""
 
