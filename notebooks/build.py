@@ -340,13 +340,15 @@ vr.plot(marker="o", ylabel="value rationality", title="Value rationality as the 
     md("""
 ## SVO in a negotiation
 
-Do prosocial groups reach agreement sooner? `svo.negotiation_study` runs the same
+Do prosocial groups reach agreement sooner? `negotiation_study` runs the same
 negotiation under four population mixes.
 """),
     code("""
 from plurisim import scenarios
 contested = scenarios.generate(6, 12, 4, 0.6, 0.3, seed=3)
-study = svo.negotiation_study(contested, seeds=10)
+from plurisim.studies.svo import negotiation_study
+
+study = negotiation_study(contested, seeds=10)
 study.groupby("mix")[["agreement", "rounds", "worst_group_utility", "gini"]].mean()
 """),
     code("""

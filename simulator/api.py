@@ -23,7 +23,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from plurisim.agents import RuleBasedMediator, RuleBasedStakeholders
+from plurisim.agents.mediator import RuleBasedMediator
+from plurisim.agents.stakeholder import RuleBasedStakeholders
 from plurisim.negotiation import model as mesa_model
 from plurisim.negotiation.engine import Negotiation
 from plurisim.negotiation.params import NegotiationParams

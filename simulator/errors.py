@@ -29,6 +29,7 @@ from typing import Self
 __all__ = [
     "InfeasibleError",
     "InputError",
+    "LLMFailureError",
     "LLMUnavailableError",
     "MissingDependencyError",
     "ParameterError",
@@ -172,3 +173,18 @@ class MissingDependencyError(PlurisimError, ImportError):
 
 class LLMUnavailableError(MissingDependencyError):
     """The optional LLM dependencies are missing or a model could not be created."""
+
+
+class LLMFailureError(PlurisimError):
+    """Too many LLM calls failed: the results would mostly reflect the fallbacks.
+
+    Raised after the output is written, so that the failures can be read there;
+    the command line exits with :attr:`exit_status` (1), not the usage status.
+
+    Examples
+    --------
+    >>> LLMFailureError("the model failed on 9 of 10 calls").exit_status
+    1
+    """
+
+    exit_status = 1

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Sequence
 from typing import Any
 
@@ -80,32 +81,34 @@ def excerpt(value: Any, limit: int = EXCERPT_CHARS) -> str:
     return repr(text[:limit] + "...") if len(text) > limit else repr(text)
 
 
-_MARKDOWN_SPECIAL = set("\\`*_{}[]<>#|~")
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]#|~])")
+_LINE_START = re.compile(r"^(\s*\d*)([-+=.)])")
 
 
-def escape_markdown(text: Any, limit: int = 2000) -> str:
-    r"""Text as inert Markdown: no headings, lists, links, tables, HTML or line breaks.
+def escape_markdown(text: Any) -> str:
+    """Text from a model, made inert for a Markdown transcript.
 
-    Characters Markdown gives a meaning anywhere are backslash-escaped, as are a
-    leading ``-``, ``+``, ``=`` or ``1.`` (a list or heading at the start of a line),
-    and line breaks become spaces, so words from a model or a scenario file cannot
-    forge a heading or a round in a transcript. Longer text is cut at ``limit``
-    characters.
+    The result is one line: newlines are shown as the two characters ``\\n``, so
+    the text cannot start a heading, a fake ``## Round`` marker, a list, a quote or a
+    table row. HTML is escaped (``&``, ``<``, ``>``); the characters that make
+    emphasis, code, links, headings and tables are backslash-escaped, and so is a
+    leading list marker; control and invisible format characters are dropped.
 
     Examples
     --------
-    >>> print(escape_markdown("## Round 9\n**Agreement.**"))
-    \#\# Round 9 \*\*Agreement.\*\*
-    >>> print(escape_markdown("- a list item (not)"))
-    \- a list item (not)
+    >>> print(escape_markdown("Fine.\\n## Round 9\\n<b>**all agree**</b>"))
+    Fine.\\n\\#\\# Round 9\\n&lt;b&gt;\\*\\*all agree\\*\\*&lt;/b&gt;
+    >>> print(escape_markdown("- 1. well-being (for all) | x"), escape_markdown("2. b"))
+    \\- 1. well-being (for all) \\| x 2\\. b
+    >>> escape_markdown(None)
+    ''
     """
-    s = " ".join(str(text).split())
-    if len(s) > limit:
-        s = s[: limit - 1] + "\u2026"
-    out = "".join("\\" + c if c in _MARKDOWN_SPECIAL else c for c in s)
-    lead = re.match(r"^(\d+)([.)])", out)
-    if lead:
-        return lead.group(1) + "\\" + out[len(lead.group(1)) :]
-    if out[:1] in ("-", "+", "="):
-        return "\\" + out
-    return out
+    if text is None:
+        return ""
+    raw = str(text).replace("\r\n", "\n").replace("\r", "\n")
+    kept = "".join(
+        c for c in raw if c == "\n" or unicodedata.category(c) not in ("Cc", "Cf", "Zl", "Zp")
+    )
+    escaped = kept.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    escaped = _LINE_START.sub(r"\1\\\2", _MARKDOWN_SPECIAL.sub(r"\\\1", escaped))
+    return escaped.replace("\n", "\\n")

@@ -8,6 +8,7 @@ from matplotlib.figure import Figure
 from plurisim import compile_scenario, mechanisms, negotiate, plots, scenarios, svo
 from plurisim.comparison import compare
 from plurisim.errors import ParameterError
+from plurisim.studies.svo import negotiation_study
 from plurisim.values import MFT, SCHWARTZ10
 
 
@@ -52,9 +53,7 @@ def test_figures_render(toy_comparison, monkeypatch):
         ),
         plots.value_radar({"care-first": MFT.vector({"care": 2, "fairness": 1})}, MFT),
         plots.pareto(p, [mechanisms.utilitarian(p), mechanisms.maximin(p)], groups=(0, 2)),
-        plots.svo_negotiations(
-            svo.negotiation_study(scenarios.load("toy-park"), seeds=2, rounds=5)
-        ),
+        plots.svo_negotiations(negotiation_study(scenarios.load("toy-park"), seeds=2, rounds=5)),
     ]
     for fig in figures:
         assert isinstance(fig, Figure)

@@ -13,6 +13,7 @@ from plurisim import scenarios, svo
 from plurisim.agents.svo import SVOAgent
 from plurisim.cli import main
 from plurisim.errors import ParameterError
+from plurisim.studies.svo import negotiation_study
 from scipy import stats
 
 
@@ -156,12 +157,13 @@ def test_value_rationality_definition():
 
 def test_unparseable_answers_are_counted_not_guessed():
     class Garbled:
-        def answer(self, rng):
+        def answer(self, rng, order):
             return svo.SVOAnswer(choices=["A", None, "I", "A", "A", "I"], source="llm", failures=1)
 
     df = svo.run_experiment(["prosocial"], n_agents=3, respondent=lambda angle: Garbled())
     assert df["measured_angle"].isna().all()
-    assert (df["choices"] == "A?IAAI").all()
+    assert (df["displayed"] == "A?IAAI").all()
+    assert (df["choices"].str[1] == "?").all()
     s = svo.summarize(df)
     assert s.loc["prosocial", "unparseable_answers"] == 3
     assert s.loc["prosocial", "incomplete_agents"] == 3
@@ -171,7 +173,7 @@ def test_unparseable_answers_are_counted_not_guessed():
 
 def test_negotiation_study_shows_what_svo_does():
     s = scenarios.generate(6, 12, 4, 0.6, 0.3, seed=3)
-    study = svo.negotiation_study(s, seeds=15)
+    study = negotiation_study(s, seeds=15)
     assert set(study["mix"]) == set(svo.MIXES)
     rounds = study.groupby("mix")["rounds"].mean()
     assert rounds["prosocial"] < rounds["individualistic"] < rounds["one competitive"]
@@ -183,9 +185,9 @@ def test_negotiation_study_shows_what_svo_does():
         ).pvalue
         < 0.01
     )
-    assert study.equals(svo.negotiation_study(s, seeds=15))
+    assert study.equals(negotiation_study(s, seeds=15))
     with pytest.raises(ParameterError, match="Unknown SVO mix 'saintly'"):
-        svo.negotiation_study(s, ["saintly"], seeds=1)
+        negotiation_study(s, ["saintly"], seeds=1)
 
 
 def test_cli_svo_json_and_out(tmp_path, capsys):
@@ -230,3 +232,79 @@ def test_cli_svo_json_and_out(tmp_path, capsys):
     } <= names
     assert main(["svo", "--targets", "generous"]) == 2
     assert "must be a category" in capsys.readouterr().err
+
+
+# -- shuffled options and baselines ----------------------------------------------------------
+
+
+def test_chance_value_rationality_matches_a_simulation():
+    rng = np.random.default_rng(0)
+    sheets = rng.integers(0, 9, size=(20_000, 6))
+    angles = np.array(
+        [svo.svo_angle(list(s)) for s in sheets]
+    )  # the scalar path, not the vector one
+    for target in svo.CATEGORY_TARGETS.values():
+        vr = svo.value_rationality(angles, target)
+        exact = svo.chance_value_rationality(target)
+        assert abs(vr.mean() - exact) < 4 * vr.std() / math.sqrt(len(vr))
+
+
+def test_constant_answer_baseline_by_brute_force():
+    rng = np.random.default_rng(1)
+    orders = [svo.shuffled_order(rng) for _ in range(7)]
+    for target in (61.39, 41.04, 7.82, -16.26, 30.0):
+        by_letter = {
+            letter: np.mean(
+                [
+                    svo.value_rationality(
+                        svo.svo_angle([svo.OPTIONS[o[i][k]] for i in range(6)]), target
+                    )
+                    for o in orders
+                ]
+            )
+            for k, letter in enumerate(svo.OPTIONS)
+        }
+        best = max(by_letter, key=by_letter.get)
+        value, letter = svo.constant_answer_value_rationality(target, orders)
+        assert letter == best and value == pytest.approx(by_letter[best])
+    # unshuffled, "AAAAAA" averages about 0.64 over the four category targets
+    unshuffled = [
+        svo.value_rationality(svo.svo_angle("AAAAAA"), t) for t in svo.CATEGORY_TARGETS.values()
+    ]
+    assert np.mean(unshuffled) == pytest.approx(0.643, abs=0.001)
+
+
+def test_position_bias_is_pearsons_chi_square():
+    sheets = ["AABBCC", "ABCDEF", "AAAAAA", "IHGFED"]
+    counts = np.array([sum(s.count(c) for s in sheets) for c in svo.OPTIONS])
+    oracle = stats.chisquare(counts)
+    bias = svo.position_bias([*sheets, "??????"])
+    assert bias["chi2"] == pytest.approx(oracle.statistic)
+    assert bias["p_value"] == pytest.approx(oracle.pvalue)
+    assert bias["position"] == "A" and bias["share"] == pytest.approx(counts.max() / counts.sum())
+
+
+def test_display_orders_round_trip_and_are_undone():
+    rng = np.random.default_rng(2)
+    for _ in range(20):
+        order = svo.shuffled_order(rng)
+        assert np.array_equal(svo.parse_order(svo.format_order(order)), order)
+    df = svo.run_experiment(["altruistic"], n_agents=200, rationality=1000.0, seed=4)
+    assert (df["choices"] == svo.ideal_type_choices()["altruistic"]).all()  # undone exactly
+    # A respondent that reads the payoffs lands on every displayed position alike.
+    assert svo.position_bias(df["displayed"])["p_value"] > 1e-3
+
+
+def test_warnings_separate_values_from_noise():
+    rational = svo.summarize(svo.run_experiment(n_agents=20, rationality=1.0, seed=0))
+    assert (rational["warning"] == "").all()
+    random_ = svo.summarize(svo.run_experiment(n_agents=20, rationality=0.0, seed=0))
+    assert random_["warning"].str.contains("random answers").all()
+    unshuffled = svo.summarize(
+        svo.run_experiment(n_agents=20, rationality=0.0, seed=0, shuffle=False)
+    )
+    assert (unshuffled["constant_answer_position"].isin(["A", "I"])).all()
+    with pytest.raises(
+        ParameterError, match="'shuffle' parameter of run_experiment must be a bool"
+    ):
+        svo.run_experiment(shuffle=1)

@@ -30,9 +30,11 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from numpy.typing import NDArray
+from plurisim.agents.llm.boundary import data_block
 from plurisim.agents.llm.prompts import render
-from plurisim.agents.llm.runtime import Answer, LLMRuntime
-from plurisim.agents.llm.schemas import MediatorReply, ReplyError, StakeholderReply
+from plurisim.agents.llm.runtime import LLMRuntime
+from plurisim.agents.llm.schemas import MediatorReply, ReplyError, StakeholderReply, format_hint
+from plurisim.agents.llm.stats import Answer
 from plurisim.agents.stakeholder import RuleBasedStakeholders, demand_options
 from plurisim.errors import ParameterError
 from plurisim.formatting import fmt
@@ -110,38 +112,42 @@ class LLMStakeholders(RuleBasedStakeholders):
     ) -> str:
         p, units = model.problem, model.units
         g = int(units.group[i])
-        ids, labels = p.interventions, p.intervention_labels
-        top = ", ".join(p.criterion_labels[k].lower() for k in np.argsort(-units.weights[i])[:2])
+        ids = p.interventions
+        top = [p.criterion_labels[k] for k in np.argsort(-units.weights[i])[:2]]
         lines = [
-            f"- add {ids[d.add]} ({labels[d.add]}): +{d.gain:.3f} for you, cost {fmt(p.costs[d.add])}"
+            f"- add {ids[d.add]} (+{d.gain:.3f}, cost {fmt(p.costs[d.add])})"
             if d.drop is None
-            else f"- swap {ids[d.drop]} for {ids[d.add]} ({labels[d.drop]} for {labels[d.add]}): "
-            f"+{d.gain:.3f} for you"
+            else f"- swap {ids[d.drop]} for {ids[d.add]} (+{d.gain:.3f})"
             for d in options
         ]
-        descriptions = p.labels.group_descriptions
+        texts = p.labels
+        description = texts.group_descriptions[g] if texts.group_descriptions else ""
         d = model.disagreement
+        data = data_block(
+            title=texts.title or p.name,
+            description=texts.description.strip(),
+            group=f"{model.stakeholder_label(i)}: {description.strip()}".rstrip(": "),
+            values=", ".join(top),
+            orientation=_svo_words(float(np.degrees(units.angle[i]))),
+            without_agreement=p.design_label(d.design) if d.design else d.point,
+            upgrades=dict(zip(ids, p.intervention_labels, strict=True)),
+        )
         return render(
             "stakeholder",
-            title=p.labels.title or p.name,
-            description=p.labels.description.strip(),
-            group_label=model.stakeholder_label(i),
-            group_description=(descriptions[g] if descriptions else "").strip(),
-            values=top,
-            svo=_svo_words(float(np.degrees(units.angle[i]))),
+            data=data,
             round=model.round,
             rounds=model.params.rounds,
-            proposal=", ".join(labels[j] for j in np.flatnonzero(proposal)) or "nothing",
+            proposal=", ".join(ids[j] for j in np.flatnonzero(proposal)) or "nothing",
             cost=fmt(float(p.costs @ proposal)),
             budget=fmt(p.budget),
             utility=fmt(float(units.utilities(p, proposal)[i])),
             reservation=fmt(float(units.reserve[i])),
-            reference=p.design_label(d.design) if d.design else d.point,
             ideal=fmt(float(units.ideal[i])),
             satisfaction=fmt(float(batch.stated[i])),
             value=fmt(float(batch.value[i])),
             aspiration=fmt(float(batch.aspiration[i])),
             options="\n".join(lines) or "- (nothing would help you)",
+            hint=format_hint(StakeholderReply),
         )
 
     @staticmethod
@@ -177,9 +183,7 @@ class LLMStakeholders(RuleBasedStakeholders):
     ) -> None:
         """Write the model's answer into the round's responses (or keep the rule's)."""
         if not answer.ok:
-            batch.sources[i] = "fallback: " + (
-                answer.errors[-1].split(":")[0] if answer.errors else "no reply"
-            )
+            batch.sources[i] = "fallback: " + (answer.kinds[-1] if answer.kinds else "no reply")
             return
         reply: StakeholderReply = answer.reply
         p, units = model.problem, model.units
@@ -203,6 +207,10 @@ class LLMStakeholders(RuleBasedStakeholders):
         """What the calls cost and how they went (goes into the result's details)."""
         return {"llm": self.runtime.report()}
 
+    def close(self) -> None:
+        """Release the runtime's event loop and clients."""
+        self.runtime.close()
+
 
 class LLMMediator(MediatorPolicy):
     """A mediator that picks among the solver's top packages and explains its choice."""
@@ -212,6 +220,10 @@ class LLMMediator(MediatorPolicy):
     def __init__(self, runtime: LLMRuntime, candidates: int = 3) -> None:
         self.runtime = runtime
         self.candidates = candidates
+
+    def close(self) -> None:
+        """Release the runtime's event loop and clients."""
+        self.runtime.close()
 
     def choose(self, model: Negotiation, candidates: list[BoolArray]) -> tuple[int, str, str]:
         if len(candidates) == 1:
@@ -226,7 +238,7 @@ class LLMMediator(MediatorPolicy):
         )[0]
         if answer.ok:
             return answer.reply.choice - 1, answer.reply.rationale.strip(), "llm"
-        reason = answer.errors[-1].split(":")[0] if answer.errors else "no reply"
+        reason = answer.kinds[-1] if answer.kinds else "no reply"
         return (
             0,
             f"(The mediator's model failed: {reason}; the solver's best is proposed.)",
@@ -237,7 +249,7 @@ class LLMMediator(MediatorPolicy):
     def _validator(n: int) -> Any:
         def check(reply: MediatorReply) -> None:
             if not 1 <= reply.choice <= n:
-                raise ReplyError("wrong_id", f"there is no candidate {reply.choice}")
+                raise ReplyError("out_of_range", f"there is no candidate {reply.choice}")
 
         return check
 
@@ -250,20 +262,25 @@ class LLMMediator(MediatorPolicy):
             u = view.utilities(x, weights)
             s = view.satisfaction(u, weights)
             per_group = "; ".join(
-                f"{lab} {fmt(float(a))} ({fmt(float(b), 2)})"
-                for lab, a, b in zip(p.group_labels, u, s, strict=True)
+                f"{gid} {fmt(float(a))} ({fmt(float(b), 2)})"
+                for gid, a, b in zip(p.groups, u, s, strict=True)
             )
             lines.append(
                 f"{k}. {', '.join(p.package_ids(x)) or 'nothing'} | cost {fmt(float(p.costs @ x))} | "
                 f"smallest satisfaction {float(s.min()):.4f} | {per_group}"
             )
+        data = data_block(
+            title=p.labels.title or p.name,
+            groups=dict(zip(p.groups, p.group_labels, strict=True)),
+            candidates=lines,
+        )
         return render(
             "mediator",
-            title=p.labels.title or p.name,
-            groups=", ".join(p.group_labels),
+            data=data,
             round=model.round,
             rounds=model.params.rounds,
-            candidates="\n".join(lines),
+            n=len(candidates),
+            hint=format_hint(MediatorReply),
         )
 
 
@@ -273,28 +290,34 @@ def llm_policies(
     stakeholders: bool = True,
     mediator: bool = True,
     candidates: int = 3,
-    **runtime_options: Any,
+    **settings: Any,
 ) -> tuple[Any, Any]:
     """LLM-backed policies sharing one runtime (rule-based for a role left out).
 
     Parameters
     ----------
-    llm : BaseChatModel or str
-        A LangChain chat model, ``"scripted"`` (the offline test model, with options
-        such as ``"scripted:faults=0.3,latency=0.2"``) or a model id for
-        ``langchain.chat_models.init_chat_model`` such as ``"openai:gpt-4o-mini"``.
+    llm : LLMSettings, BaseChatModel or str
+        Settings, a LangChain chat model, ``"scripted"`` (the offline test model,
+        with options such as ``"scripted:faults=0.3,latency=0.2"``) or
+        ``PROVIDER:MODEL`` such as ``"openai:gpt-4o-mini"``.
     stakeholders, mediator : bool
         Which roles the model plays.
     candidates : int
         Packages the solver offers the LLM mediator each round.
-    **runtime_options
-        ``concurrency``, ``timeout``, ``retries``, ``backoff``, ``cache`` (see
-        :class:`~plurisim.agents.llm.LLMRuntime`).
+    **settings
+        Any :class:`~plurisim.agents.llm.LLMSettings` field (``base_url``,
+        ``temperature``, ``max_tokens``, ``concurrency``, ``retries``, ``timeout``,
+        ``structured``, ...), overriding ``llm``'s.
+
+    Examples
+    --------
+    >>> s, m = llm_policies("scripted", mediator=False, timeout=5)
+    >>> s.name, m.name, s.runtime.timeout
+    ('llm', 'rule-based', 5.0)
     """
-    from plurisim.agents.llm.models import resolve_model
     from plurisim.agents.mediator import RuleBasedMediator
 
-    runtime = LLMRuntime(resolve_model(llm), **runtime_options)
+    runtime = LLMRuntime(llm, **settings)
     return (
         LLMStakeholders(runtime) if stakeholders else RuleBasedStakeholders(),
         LLMMediator(runtime, candidates) if mediator else RuleBasedMediator(),

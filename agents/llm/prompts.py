@@ -8,7 +8,7 @@ from string import Template
 
 __all__ = ["PROMPT_VERSION", "load", "render"]
 
-PROMPT_VERSION = "1"
+PROMPT_VERSION = "2"
 
 
 @cache
@@ -26,7 +26,11 @@ def render(name: str, **fields: object) -> str:
 
     Examples
     --------
-    >>> "TASK: svo_goal" in render("svo_goal")
+    >>> "TASK: svo_goal" in render("svo_goal", hint="{}")
     True
+    >>> render("svo_goal")
+    Traceback (most recent call last):
+    ...
+    KeyError: 'hint'
     """
     return Template(load(name)).substitute({k: str(v) for k, v in fields.items()})

@@ -4,8 +4,8 @@
 
     plurisim scenarios list | show NAME | validate FILE... | schema
     plurisim compare SCENARIO [--seed N] [--format table|csv|json] [--out DIR]
-    plurisim run SCENARIO [--mechanism NAME] [--seed N] [--rounds R] [--llm MODEL] [--json] [--out DIR]
-    plurisim svo [--targets ...] [--agents N] [--llm MODEL] [--json] [--out DIR]
+    plurisim run SCENARIO [--mechanism NAME] [--seed N] [--rounds R] [--llm PROVIDER:MODEL] [--json] [--out DIR]
+    plurisim svo [--targets ...] [--agents N] [--llm PROVIDER:MODEL [--llm-base-url URL ...]] [--json] [--out DIR]
     plurisim sweep SPEC.yaml [--executor process|dask[:ADDRESS]] [--workers N] [--out DIR]
 
 Bad input exits with status 2 and one message naming the file, field, value and
@@ -50,23 +50,6 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def add_llm_options(parser: argparse.ArgumentParser, what: str) -> None:
-    """The ``--llm`` and ``--llm-timeout`` options shared by ``run`` and ``svo``."""
-    parser.add_argument(
-        "--llm",
-        metavar="MODEL",
-        help=f"{what} through a chat model: 'scripted' (offline) or a LangChain model id "
-        "such as openai:gpt-4o-mini",
-    )
-    parser.add_argument(
-        "--llm-timeout",
-        type=float,
-        default=60.0,
-        metavar="SECONDS",
-        help="seconds per LLM call before it counts as a timeout (60)",
-    )
-
-
 def _version() -> str:
     from plurisim import __version__
 
@@ -88,7 +71,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return handler(args)
     except PlurisimError as exc:
         print(f"plurisim: error: {exc}", file=sys.stderr)
-        return EXIT_USAGE
+        return int(getattr(exc, "exit_status", EXIT_USAGE))
     except OSError as exc:
         where = f" {exc.filename}" if exc.filename else ""
         print(f"plurisim: error:{where}: {exc.strerror or exc}", file=sys.stderr)

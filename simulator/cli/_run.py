@@ -6,8 +6,7 @@ import argparse
 import json
 from typing import Any
 
-from plurisim.cli import add_llm_options
-from plurisim.cli.params import add_param_options, parse_assignments
+from plurisim.cli.params import add_llm_options, add_param_options, parse_assignments
 from plurisim.negotiation.params import NEGOTIATION_PARAMS
 
 __all__ = ["register"]
@@ -59,7 +58,7 @@ def run(args: argparse.Namespace) -> int:
     params = negotiation_params(args)
     if args.mechanism != "negotiative":
         info = registry.get(args.mechanism)
-        if params or args.llm:
+        if params or getattr(args, "llm", None):
             names = ", ".join("--" + n.replace("_", "-") for n in params) or "--llm"
             raise ParameterError(f"{names} only apply to --mechanism negotiative.")
         rule_params = parse_assignments(args.param, default_mechanism=args.mechanism).get(
@@ -71,13 +70,15 @@ def run(args: argparse.Namespace) -> int:
         params.update(parse_assignments(args.param, default_mechanism="negotiative")["negotiative"])
     registry.check_params("negotiative", params)
     scenario = scenarios.load(args.scenario)
+    from plurisim.agents.llm.settings import LLMSettings
     from plurisim.api import negotiate
 
     policies: dict[str, Any] = {}
-    if args.llm:
+    settings = LLMSettings.from_namespace(args)
+    if settings is not None:
         from plurisim.agents.llm import llm_policies
 
-        stakeholders, mediator = llm_policies(args.llm, timeout=args.llm_timeout)
+        stakeholders, mediator = llm_policies(settings)
         policies = {"stakeholder_policy": stakeholders, "mediator_policy": mediator}
     result = negotiate(scenario, seed=args.seed, **policies, **params)
     if args.json:
@@ -86,6 +87,9 @@ def run(args: argparse.Namespace) -> int:
         print(result)
     if args.out:
         write_outputs(scenario, result, args.out)
+    if settings is not None:
+        # the output is written first, so that the failures can be read there
+        policies["stakeholder_policy"].runtime.check(settings.describe())
     return 0
 
 

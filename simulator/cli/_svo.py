@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import argparse
 import json
+import sys
 from typing import Any
 
-from plurisim.cli import add_llm_options
+from plurisim.agents.llm.settings import LLMSettings
+from plurisim.cli.params import add_llm_options
 
 __all__ = ["register"]
 
@@ -42,26 +44,40 @@ def register(sub: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    """Execute ``plurisim svo``."""
+    """Execute ``plurisim svo``.
+
+    With ``--llm``, the JSON records and the files under ``--out`` carry the LLM
+    statistics; when more calls failed than ``--llm-max-failure-share`` allows,
+    the output is still written and then :class:`~plurisim.errors.LLMFailureError`
+    propagates (exit status 1).
+    """
     from plurisim import svo
 
-    results = svo.run_experiment(
-        args.targets,
-        n_agents=args.agents,
-        seed=args.seed,
-        rationality=args.rationality,
-        neutral_pull=args.neutral_pull,
-        respondent=_respondent(args),
-    )
+    settings = LLMSettings.from_namespace(args)
+    runtime = _runtime(settings)
+    try:
+        results = svo.run_experiment(
+            args.targets,
+            n_agents=args.agents,
+            seed=args.seed,
+            rationality=args.rationality,
+            neutral_pull=args.neutral_pull,
+            respondent=_panel(runtime),
+        )
+    finally:
+        if runtime is not None:
+            runtime.close()
     summary = svo.summarize(results)
+    llm = runtime.stats.to_dict() if runtime is not None else None
     study = None
     if args.negotiation:
         import pandas as pd
         from plurisim import scenarios
+        from plurisim.studies.svo import negotiation_study
 
         study = pd.concat(
             [
-                svo.negotiation_study(scenarios.load(name), seeds=args.seeds, root=args.seed)
+                negotiation_study(scenarios.load(name), seeds=args.seeds, root=args.seed)
                 for name in args.negotiation
             ],
             ignore_index=True,
@@ -71,54 +87,88 @@ def run(args: argparse.Namespace) -> int:
             {k: _plain(v) for k, v in rec.items()}
             for rec in summary.reset_index().to_dict(orient="records")
         ]
+        if llm is not None:
+            records = [{**rec, "llm": llm} for rec in records]
         print(json.dumps(records, indent=2))
     else:
-        from plurisim.formatting import table
-
-        rows = [
-            [
-                t,
-                r["target_angle"],
-                r["mean_angle"],
-                r["value_rationality"],
-                r["category_accuracy"],
-                r["unparseable_answers"],
-            ]
-            for t, r in summary.iterrows()
-        ]
-        print(
-            table(
-                rows,
-                [
-                    "target",
-                    "target angle",
-                    "mean angle",
-                    "value rationality",
-                    "category accuracy",
-                    "unparseable",
-                ],
-            )
-        )
-        print()
-        print(svo.confusion_matrix(results).to_string())
-        if study is not None:
-            print()
-            means = study.groupby(["scenario", "mix"], sort=False)[
-                ["agreement", "rounds", "worst_group_utility", "gini"]
-            ].mean()
-            print(means.to_string(float_format=lambda v: f"{v:.3f}"))
+        _print_tables(summary, results, study, runtime)
+    for target, warning in summary["warning"].items():
+        if warning:
+            print(f"plurisim: warning: {target}: {warning}", file=sys.stderr)
     if args.out:
-        _write(args.out, results, summary, study)
+        _write(args.out, results, summary, study, runtime)
+    if runtime is not None:
+        runtime.check()
     return 0
 
 
-def _respondent(args: argparse.Namespace) -> Any:
-    if not args.llm:
+def _runtime(settings: LLMSettings | None) -> Any:
+    if settings is None:
         return None
-    from plurisim.agents.llm import LLMRespondent, LLMRuntime, resolve_model
+    from plurisim.agents.llm import LLMRuntime
 
-    runtime = LLMRuntime(resolve_model(args.llm), timeout=args.llm_timeout)
-    return lambda angle: LLMRespondent(angle, runtime)
+    return LLMRuntime(settings)
+
+
+def _panel(runtime: Any) -> Any:
+    if runtime is None:
+        return None
+    from plurisim.agents.llm import LLMPanel
+
+    return LLMPanel(runtime)
+
+
+def _print_tables(summary: Any, results: Any, study: Any, runtime: Any) -> None:
+    from plurisim import svo
+    from plurisim.formatting import table
+
+    rows = [
+        [
+            t,
+            r["target_angle"],
+            r["mean_angle"],
+            r["value_rationality"],
+            r["chance_value_rationality"],
+            r["constant_answer_value_rationality"],
+            r["position_bias"],
+            r["category_accuracy"],
+            r["unparseable_answers"],
+        ]
+        for t, r in summary.iterrows()
+    ]
+    print(
+        table(
+            rows,
+            [
+                "target",
+                "target angle",
+                "mean angle",
+                "value rationality",
+                "chance VR",
+                "constant VR",
+                "position bias",
+                "category accuracy",
+                "unparseable",
+            ],
+        )
+    )
+    print()
+    print(svo.confusion_matrix(results).to_string())
+    if study is not None:
+        print()
+        means = study.groupby(["scenario", "mix"], sort=False)[
+            ["agreement", "rounds", "worst_group_utility", "gini"]
+        ].mean()
+        print(means.to_string(float_format=lambda v: f"{v:.3f}"))
+    if runtime is not None:
+        s = runtime.stats
+        failures = ", ".join(f"{k} {n}" for k, n in sorted(s.failures.items())) or "none"
+        print()
+        print(
+            f"LLM {runtime.settings.describe()} ({runtime.structured}): {s.calls} calls, "
+            f"{s.retries} retries, {s.fallbacks} without a valid reply; failed attempts: "
+            f"{failures}; tokens {s.tokens_in} in, {s.tokens_out} out; {s.seconds:.1f} s"
+        )
 
 
 def _plain(value: Any) -> Any:
@@ -127,7 +177,7 @@ def _plain(value: Any) -> Any:
     return to_jsonable(value.item() if hasattr(value, "item") else value)
 
 
-def _write(out: str, results: Any, summary: Any, study: Any) -> None:
+def _write(out: str, results: Any, summary: Any, study: Any, runtime: Any) -> None:
     from plurisim import plots, svo
     from plurisim.outputs import ensure_dir, save_figure, write_text_atomic
 
@@ -138,6 +188,10 @@ def _write(out: str, results: Any, summary: Any, study: Any) -> None:
     write_text_atomic(folder / "svo_confusion.csv", matrix.to_csv())
     save_figure(plots.svo_circle(results), folder / "svo_circle.png")
     save_figure(plots.confusion(matrix), folder / "svo_confusion.png")
+    if runtime is not None:
+        write_text_atomic(
+            folder / "svo_llm.json", json.dumps(_plain(runtime.report()), indent=2) + "\n"
+        )
     if study is not None:
         write_text_atomic(folder / "svo_negotiation.csv", study.to_csv(index=False))
         save_figure(plots.svo_negotiations(study), folder / "svo_negotiation.png")

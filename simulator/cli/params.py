@@ -7,6 +7,7 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from plurisim import registry
+from plurisim.agents.llm.settings import LLM_SETTINGS
 from plurisim.errors import ParameterError
 from plurisim.formatting import fmt
 from plurisim.params import Param
@@ -82,3 +83,26 @@ def add_param_options(parser: argparse.ArgumentParser, params: Iterable[Param]) 
         else:
             metavar = "|".join(str(c) for c in p.choices) if p.choices else p.kind.upper()
             parser.add_argument(flag, dest=p.name, metavar=metavar, help=param_help(p))
+
+
+def add_llm_options(parser: argparse.ArgumentParser, what: str) -> None:
+    """The ``--llm`` options shared by ``run`` and ``svo``, one per LLM setting.
+
+    Every option defaults to ``None`` (the setting's own default applies); read
+    them back with :meth:`plurisim.agents.llm.LLMSettings.from_namespace`.
+    """
+    for spec in LLM_SETTINGS:
+        if spec.flag is None:
+            continue
+        help_text = spec.help
+        if spec.name == "model":
+            help_text = f"{what} through a chat model: {spec.help}, e.g. openai:gpt-4o-mini"
+        kind = {"int": int, "real": float}.get(spec.kind, str)
+        parser.add_argument(
+            spec.flag,
+            type=kind,
+            default=None,
+            metavar=spec.metavar,
+            choices=spec.choices or None,
+            help=help_text,
+        )

@@ -43,6 +43,10 @@ KEYS = ("total_utility", "worst_group_utility", "p20_satisfaction", "gini")
 SEEDS = 10
 
 
+def _value(frame: pd.DataFrame, row: str, column: str) -> float:
+    return float(frame[column].to_numpy()[list(frame.index).index(row)])
+
+
 def _names(items: list[str]) -> str:
     if not items:
         return "no classic rule"
@@ -71,9 +75,9 @@ def run() -> Study:
                 "metric": name,
                 "study: best base design": published[0],
                 "study: negotiated": published[1],
-                f"plurisim: {label}": float(frame.loc[label, key]),
-                "plurisim: negotiated": float(frame.loc[negotiated.name, key]),
-                f"plurisim: {label} completed to the budget": float(frame.loc[completed.name, key]),
+                f"plurisim: {label}": _value(frame, label, key),
+                "plurisim: negotiated": _value(frame, negotiated.name, key),
+                f"plurisim: {label} completed to the budget": _value(frame, completed.name, key),
             }
             for (name, published), key in zip(PUBLISHED.items(), KEYS, strict=True)
         ]

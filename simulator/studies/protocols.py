@@ -26,7 +26,12 @@ from plurisim.studies.base import Study
 
 __all__ = ["POLARIZED", "run"]
 
-POLARIZED = {"n_groups": 6, "n_interventions": 12, "n_criteria": 4, "polarization": 0.8}
+POLARIZED: dict[str, Any] = {
+    "n_groups": 6,
+    "n_interventions": 12,
+    "n_criteria": 4,
+    "polarization": 0.8,
+}
 N_POLARIZED = 30
 SEEDS = 5
 
