@@ -154,12 +154,12 @@ def control(param: Param, value: Any = None) -> dict[str, Any]:
                 "label": label,
             }
         step = round((high - param.low) / _FLOAT_STEPS, 6)
-        low = param.low + (step if param.closed in ("right", "neither") else 0.0)
+        bottom = param.low + (step if param.closed in ("right", "neither") else 0.0)
         top = high - (step if param.closed in ("left", "neither") and high == param.high else 0.0)
         return {
             "type": "SliderFloat",
-            "value": float(value if value is not None else low),
-            "min": round(low, 6),
+            "value": float(value if value is not None else bottom),
+            "min": round(bottom, 6),
             "max": round(top, 6),
             "step": step,
             "label": label,
