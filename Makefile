@@ -61,7 +61,7 @@ app: $(VENV)/.installed-app
 	$(BIN)/plurisim app $(APP_ARGS)
 
 docs: $(VENV)/.installed-docs
-	$(BIN)/sphinx-build -W --keep-going -q -b html docs docs/_build/html
+	$(BIN)/sphinx-build -E -W --keep-going -q -b html docs docs/_build/html
 	@echo "docs: open docs/_build/html/index.html"
 
 bench: $(VENV)/.installed-test
