@@ -1,4 +1,12 @@
-"""Sphinx configuration of plurisim's reference site (``make docs``)."""
+"""Sphinx configuration of plurisim's reference site (``make docs``).
+
+Sphinx with numpydoc, because every docstring in plurisim is numpydoc (the style of
+NetworkX and scikit-learn, which the project follows) and ``sphinx-build -W`` turns
+every problem into an error; MyST reads the Markdown pages (the README's opening
+sections, docs/montreal-derivation.md). The tables of parameters and result fields
+are written by the local extension ``_ext/plurisim_docs.py`` from the registry and
+``fields.yaml``.
+"""
 
 from __future__ import annotations
 

@@ -277,6 +277,18 @@ def test_bad_app_arguments_exit_2_with_one_line(argv, message, capsys):
     assert len(err) == 1 and message in err[0]
 
 
+def test_a_port_in_use_is_refused_with_one_line(capsys):
+    import socket
+
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen(1)
+        port = taken.getsockname()[1]
+        assert main(["app", "toy-park", "--port", str(port)]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and f"Cannot listen on 127.0.0.1:{port}" in err[0]
+
+
 def test_the_server_binds_a_free_port_on_localhost_and_prints_its_url():
     proc = subprocess.Popen(
         [sys.executable, "-m", "plurisim", "app", "toy-park", "--port", "0"],

@@ -93,9 +93,8 @@ def serve(
     ScenarioError
         If ``scenario`` cannot be loaded.
     ParameterError
-        If the ``app`` extra is missing, or the port is out of range.
-    OSError
-        If the address cannot be bound (the port is taken).
+        If the ``app`` extra is missing, the port is out of range or taken, or the
+        host cannot be listened on.
     """
     from plurisim import scenarios
 
@@ -116,9 +115,12 @@ def serve(
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     try:
         sock.bind((host, port))
-    except OSError:
+    except OSError as exc:
         sock.close()
-        raise
+        raise ParameterError(
+            f"Cannot listen on {host}:{port}: {exc.strerror or exc}. Choose another --port "
+            "(0 picks a free one) or --host."
+        ) from None
     sock.listen(128)
     bound = sock.getsockname()[1]
     os.environ["SERVER_NAME"] = host
