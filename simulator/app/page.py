@@ -259,11 +259,12 @@ COMPONENTS = [
 @solara.component
 def Page() -> solara.Element:
     """The page: one model per browser session, stepped by Mesa's controls."""
-    values = solara.use_memo(initial_values, [])
-    model = solara.use_memo(lambda: AppModel(**values), [])
+    scenario = os.environ.get(ENV_SCENARIO) or DEFAULT_SCENARIO
+    params = solara.use_memo(lambda: model_params(scenario, _extra_scenarios()), [])
+    model = solara.use_memo(lambda: AppModel(**{k: v["value"] for k, v in params.items()}), [])
     return SolaraViz(
         model,
         components=COMPONENTS,
-        model_params=model_params(values["scenario"], _extra_scenarios()),
+        model_params=params,
         name="plurisim: negotiation among stakeholders",
     )
