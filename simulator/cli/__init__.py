@@ -36,7 +36,7 @@ class _Parser(argparse.ArgumentParser):
 
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of the ``plurisim`` command."""
-    from plurisim.cli import _compare, _run, _scenarios, _svo, _sweep
+    from plurisim.cli import _compare, _run, _scenarios, _study, _svo, _sweep
 
     parser = _Parser(
         prog="plurisim",
@@ -45,7 +45,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=_version())
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     sub.required = True
-    for module in (_scenarios, _compare, _run, _svo, _sweep):
+    for module in (_scenarios, _compare, _run, _svo, _sweep, _study):
         module.register(sub)
     return parser
 

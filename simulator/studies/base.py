@@ -27,7 +27,7 @@ def markdown_table(frame: pd.DataFrame, digits: int = 3) -> str:
     >>> print(markdown_table(pd.DataFrame({"a": [1.23456], "b": ["x"]})))
     | a | b |
     |---|---|
-    | 1.23 | x |
+    | 1.235 | x |
     """
     head = "| " + " | ".join(str(c) for c in frame.columns) + " |"
     rule = "|" + "|".join("---" for _ in frame.columns) + "|"

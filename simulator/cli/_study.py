@@ -1,0 +1,56 @@
+"""``plurisim study --list | NAME [--out DIR]``: recompute a claim of the README."""
+
+from __future__ import annotations
+
+import argparse
+from typing import Any
+
+__all__ = ["register"]
+
+
+def register(sub: Any) -> None:
+    """Add the ``study`` command."""
+    p = sub.add_parser(
+        "study",
+        help="recompute one of the README's studies and print its tables",
+        description="Recompute one study with the settings it states and print its "
+        "Markdown (the README pastes it verbatim).",
+    )
+    p.add_argument("name", nargs="?", metavar="NAME", help="the study (see --list)")
+    p.add_argument("--list", action="store_true", help="name every study")
+    p.add_argument("--out", metavar="DIR", help="also write study.md, one CSV per table, figures")
+    p.set_defaults(handler=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    """Execute ``plurisim study``."""
+    from plurisim.errors import ParameterError
+    from plurisim.studies import STUDIES, describe, run_study
+
+    if args.list or not args.name:
+        if not args.list:
+            raise ParameterError("give a study's name, or --list to see them")
+        for name in STUDIES:
+            print(f"{name:14s} {describe(name)}")
+        return 0
+    study = run_study(args.name)
+    text = study.markdown()
+    print(text, end="")
+    if args.out:
+        _write(study, text, args.out)
+    return 0
+
+
+def _write(study: Any, text: str, out: str) -> None:
+    import sys
+
+    from plurisim.outputs import ensure_dir, save_figure, write_text_atomic
+
+    folder = ensure_dir(out)
+    written = [write_text_atomic(folder / "study.md", text)]
+    for k, (_, frame) in enumerate(study.tables, start=1):
+        written.append(write_text_atomic(folder / f"table{k}.csv", frame.to_csv(index=False)))
+    for stem, make in study.figures.items():
+        written.append(save_figure(make(), folder / f"{stem}.png"))
+    for path in written:
+        print(f"wrote {path}", file=sys.stderr)
