@@ -5,7 +5,8 @@ package ``x``:
 
 ``voters_with_funded_approval``
     The share of all voters (empty ballots included) for whom at least one funded
-    project is one they approved (listed on their ballot, for rankings and points).
+    project is one they approved (gave a positive utility: listed it on an approval
+    ballot or a ranking, or gave it points).
 ``gini_voters``
     The Gini coefficient over the voters' utilities (their ballot utilities of ``x``).
 ``spend_share:<group>``
@@ -42,7 +43,6 @@ from numpy.typing import ArrayLike
 from plurisim.ballots import Ballots
 from plurisim.errors import ParameterError
 from plurisim.metrics import gini
-from scipy import sparse
 
 __all__ = ["BALLOT_METRIC_KEYS", "ballot_metrics"]
 
@@ -76,8 +76,7 @@ def ballot_metrics(
         )
     mask = np.asarray(x, dtype=bool)
     c = np.asarray(costs, dtype=float)
-    u = ballots.utilities
-    listed = sparse.csr_array((np.ones(u.nnz), u.indices, u.indptr), shape=u.shape)
+    listed = ballots.approved
     spent = np.where(mask, c, 0.0)
     total = float(spent.sum())
     approved_spend = np.asarray(listed @ spent)

@@ -43,7 +43,8 @@ class Ballots:
     Parameters
     ----------
     utilities : SciPy sparse matrix of shape (n, m)
-        Non-negative; kept as a read-only CSR array with sorted indices.
+        Finite; kept as a read-only CSR array with sorted indices. Negative entries
+        (scores below zero) are dislikes: they count as utility but not as approval.
     voter_group : array of int, shape (n,)
         Each voter's group index.
     votes : array of shape (m,)
@@ -62,10 +63,10 @@ class Ballots:
     [[2.0, 0.0], [2.0, 3.0]]
     >>> b.approvals(np.array([False, True])).tolist()
     [False, True]
-    >>> Ballots(sparse.csr_array([[-1.0]]), [0], [1], "approval-cost")
+    >>> Ballots(sparse.csr_array([[np.nan]]), [0], [1], "approval-cost")
     Traceback (most recent call last):
     ...
-    plurisim.errors.ParameterError: Ballots: utilities must be finite and non-negative.
+    plurisim.errors.ParameterError: Ballots: utilities must be finite.
     """
 
     utilities: sparse.csr_array
@@ -78,8 +79,8 @@ class Ballots:
         u = sparse.csr_array(self.utilities, dtype=float, copy=True)
         u.sum_duplicates()
         u.sort_indices()
-        if not (np.all(np.isfinite(u.data)) and np.all(u.data >= 0)):
-            raise ParameterError("Ballots: utilities must be finite and non-negative.")
+        if not np.all(np.isfinite(u.data)):
+            raise ParameterError("Ballots: utilities must be finite.")
         u.eliminate_zeros()
         for arr in (u.data, u.indices, u.indptr):
             arr.setflags(write=False)
@@ -118,13 +119,17 @@ class Ballots:
         sums = np.asarray((member @ self.utilities).todense()) * self.scale
         return sums / np.where(counts > 0, counts, 1.0)[:, None]
 
+    @cached_property
+    def approved(self) -> sparse.csr_array:
+        """1 where a voter approved a project (a positive utility: listed, or given points)."""
+        u = self.utilities
+        out = sparse.csr_array(((u.data > 0).astype(float), u.indices, u.indptr), shape=u.shape)
+        out.eliminate_zeros()
+        return out
+
     def approvals(self, x: ArrayLike) -> NDArray[np.bool_]:
-        """Whether each voter listed (approved) at least one project of package ``x``."""
-        listed = sparse.csr_array(
-            (np.ones(self.utilities.nnz), self.utilities.indices, self.utilities.indptr),
-            shape=self.utilities.shape,
-        )
-        return np.asarray(listed @ np.asarray(x, dtype=float)) > 0
+        """Whether each voter approved at least one project of package ``x``."""
+        return np.asarray(self.approved @ np.asarray(x, dtype=float)) > 0
 
     @cached_property
     def unique(self) -> tuple[sparse.csr_array, NDArray[np.int64]]:

@@ -20,6 +20,7 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
+import scipy.sparse as sp
 from numpy.typing import NDArray
 from plurisim.errors import TieError
 from plurisim.mechanisms.equal_shares import equal_shares
@@ -95,7 +96,7 @@ def mes(
     chosen when loading; points for ordinal and cumulative ballots), which gives
     pabutools' ``Cost_Sat``, ``Cardinality_Sat`` and additive cardinal satisfaction;
     identical ballots are counted once with their multiplicity (the same outcome,
-    faster).
+    faster); a negative score counts as 0 (nobody pays for a project they dislike).
 
     Parameters
     ----------
@@ -123,15 +124,16 @@ def mes(
         mult = problem.sizes.astype(np.int64)
     elif problem.ballots is not None:
         util, mult = problem.ballots.unique
+        if (util.data < 0).any():  # scores below zero: nobody pays for what they dislike
+            util = util.copy()
+            util.data = np.maximum(util.data, 0.0)
     else:
         util = standalone_gains(problem, problem.individual_weights, problem.individual_group)
         mult = np.ones(util.shape[0], dtype=np.int64)
     result = equal_shares(
         problem.costs,
         problem.budget,
-        util
-        if problem.ballots is not None and voters == "individuals"
-        else np.clip(util, 0.0, None),
+        util if sp.issparse(util) else np.clip(util, 0.0, None),
         multiplicity=mult,
         exclusions=problem.exclusions,
         requirements=problem.requirements,

@@ -141,7 +141,9 @@ def voter_ideals(problem: Problem, ballots: Ballots) -> FloatArray:
     n = ballots.n_voters
     if problem.exclusions or problem.requirements or n == 0:
         return np.zeros(n)
-    u = ballots.utilities
+    u = ballots.utilities.copy()
+    u.data = np.maximum(u.data, 0.0)  # a dislike is never worth funding for oneself
+    u.eliminate_zeros()
     lengths = np.diff(u.indptr)
     rows = np.repeat(np.arange(n), lengths)
     cost = problem.costs[u.indices]
