@@ -123,7 +123,8 @@ class Ballots:
     def approved(self) -> sparse.csr_array:
         """1 where a voter approved a project (a positive utility: listed, or given points)."""
         u = self.utilities
-        out = sparse.csr_array(((u.data > 0).astype(float), u.indices, u.indptr), shape=u.shape)
+        data = (u.data > 0).astype(float)
+        out = sparse.csr_array((data, u.indices.copy(), u.indptr.copy()), shape=u.shape)
         out.eliminate_zeros()
         return out
 
