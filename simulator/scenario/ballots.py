@@ -26,8 +26,10 @@ Examples
 (['a', 'b_2'], ['30-44', '60plus'], ['city'])
 >>> compile_scenario(s).group_utilities([1, 0])      # group means
 array([4., 2.])
->>> s.notes()
-["1 project id(s) rewritten to fit the id pattern, such as 'b/2' -> 'b_2'"]
+>>> for note in s.notes():
+...     print(note)
+1 project id(s) rewritten to fit the id pattern, such as 'b/2' -> 'b_2'
+1 group id(s) rewritten to fit the id pattern, such as '60+' -> '60plus'
 >>> ballot_scenario(name="x", title="x", project_ids=["a"], costs=[1], budget=0,
 ...                 utilities=sparse.csr_array([[1.0]]), voter_group=[0],
 ...                 group_ids=["all"], votes=[1], kind="approval-cost")

@@ -298,6 +298,27 @@ class Scenario(_Model):
         ------
         ScenarioError
             If the ballots do not fit the scenario's interventions and groups.
+
+        Examples
+        --------
+        >>> from scipy import sparse
+        >>> from plurisim.ballots import Ballots
+        >>> s = Scenario.from_yaml('''
+        ... schema_version: 1
+        ... name: two-voters
+        ... title: Two voters
+        ... criteria: [{id: utility}]
+        ... groups: [{id: all, size: 2, weights: {utility: 1}, baseline: {utility: 0}}]
+        ... interventions: [{id: bench, cost: 1, group_effects: {all: {utility: 0.5}}}]
+        ... budget: 1
+        ... ''')
+        >>> b = Ballots(sparse.csr_array([[1.0], [0.0]]), [0, 0], [1.0], "approval-cardinality")
+        >>> s.with_ballots(b).ballots.n_voters, s.ballots is None
+        (2, True)
+        >>> s.with_ballots(Ballots(sparse.csr_array([[1.0]]), [0], [1.0], "x"))
+        Traceback (most recent call last):
+        ...
+        plurisim.errors.ScenarioError: two-voters: ballots of 1 voters over 1 projects do not fit a scenario of 1 interventions, one criterion and groups of sizes [2]
         """
         n, m = ballots.utilities.shape
         sizes = np.bincount(ballots.voter_group, minlength=len(self.groups))
