@@ -103,14 +103,17 @@ def test_sweep_over_a_glob_of_pb_files(tmp_path):
     spec = {
         "scenarios": [{"path": str(tmp_path / "*.pb"), "groups": "sex"}],
         "mechanisms": ["greedy", "mes"],
+        "grid": {"budget": [10, 100]},
         "seeds": [0],
         "metrics": ["total_utility", "voters_with_funded_approval", "gini_voters"],
     }
     result = sweep(spec, tmp_path / "out", executor="inprocess", progress=False)
-    table = result.table.sort_values(["scenario", "mechanism"])
-    assert table["scenario"].tolist() == ["approval"] * 2 + ["ranked_city"] * 2
-    # ranked_city: Equal Shares funds a, after which b's and c's supporters are short
-    assert table["package"].tolist() == ["p1; p2", "p1", "a; b", "a"]
+    table = result.table.sort_values(["param_budget", "scenario", "mechanism"])
+    assert table["scenario"].tolist() == (["approval"] * 2 + ["ranked_city"] * 2) * 2
+    # budget 10: nothing of approval fits; ranked_city (its own budget): Equal Shares
+    # funds a, after which b's and c's supporters are short. Budget 100: approval's own.
+    assert table["package"].tolist()[:4] == ["", "", "a; b", "a"]
+    assert table["package"].tolist()[4:6] == ["p1; p2", "p1"]
     assert table["voters_with_funded_approval"].notna().all()
     other = dict(spec, scenarios=[{"path": str(tmp_path / "*.pb"), "utility": "cardinality"}])
     again = sweep(other, tmp_path / "out2", executor="inprocess", progress=False)
