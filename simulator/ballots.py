@@ -53,6 +53,10 @@ class Ballots:
         How ballots became utilities, such as ``"approval-cost"``.
     scale : float, default 1
         Positive factor from ``utilities`` to the utilities the problem reports.
+    names : tuple of str, optional
+        The projects' ids as the data file writes them (``tie_break="name"`` orders
+        projects by these, as pabutools does, even where the scenario's ids had to be
+        rewritten).
 
     Examples
     --------
@@ -74,6 +78,7 @@ class Ballots:
     votes: FloatArray
     kind: str
     scale: float = 1.0
+    names: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         u = sparse.csr_array(self.utilities, dtype=float, copy=True)
@@ -91,6 +96,9 @@ class Ballots:
             raise ParameterError(
                 f"Ballots: voter_group needs shape ({n},) of group indices and votes shape ({m},)."
             )
+        if self.names and len(self.names) != m:
+            raise ParameterError(f"Ballots: names needs {m} project ids; got {len(self.names)}.")
+        object.__setattr__(self, "names", tuple(str(x) for x in self.names))
         if not (np.isfinite(self.scale) and self.scale > 0):
             raise ParameterError(f"Ballots: scale must be positive and finite; got {self.scale!r}.")
         object.__setattr__(self, "scale", float(self.scale))
@@ -152,7 +160,7 @@ class Ballots:
 
     def digest(self) -> str:
         """A SHA-256 of the utilities, groups, votes and kind (identifies the ballots)."""
-        h = hashlib.sha256(f"{self.kind}|{self.scale!r}".encode())
+        h = hashlib.sha256(f"{self.kind}|{self.scale!r}|{self.names!r}".encode())
         for arr in (
             self.utilities.indptr.astype(np.int64),
             self.utilities.indices.astype(np.int64),

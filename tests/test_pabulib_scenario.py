@@ -383,3 +383,13 @@ def test_voters_demand_the_best_project_per_cost_on_their_ballot():
 def test_deliberation_is_refused_for_voters_with_ballots():
     with pytest.raises(ParameterError, match="voters of approval hold ballots"):
         negotiate(pb("approval"), seed=0, stakeholders="individuals", deliberation=True)
+
+
+def test_name_ties_follow_the_file_ids_even_where_the_scenario_rewrote_them():
+    p = compile_scenario(pb("rewritten_ids"))
+    assert p.interventions == ("x10", "x1_2")  # "x1_2" > "x10", but "x1/2" < "x10"
+    assert mechanisms.mes(p, tie_break="name").package == ("x1_2",)
+    assert mechanisms.greedy(p, tie_break="name").package == ("x1_2",)
+    assert mechanisms.greedy(p, score="utility", tie_break="name").package == ("x1_2",)
+    assert mechanisms.mes(p).package == ("x10",)  # equal votes: file order
+    assert _pabutools_mes("rewritten_ids", "cost") == ["x1/2"]

@@ -2,7 +2,8 @@
 
 ``tie_break="auto"`` is "more votes first, then file order" on a ballot problem (how
 cities break ties) and scenario order otherwise; ``"index"`` is scenario order,
-``"name"`` the intervention ids in string order (pabutools' default), ``"cost"`` the
+``"name"`` the intervention ids in string order (pabutools' default; on a ballot
+problem the data file's project ids, even where the scenario rewrote them), ``"cost"`` the
 cheapest first, ``"refuse"`` raises :class:`~plurisim.errors.TieError` when a tie
 decides the outcome (the order it ranks by otherwise is ``"auto"``'s).
 
@@ -33,7 +34,8 @@ def priority_of(problem: Problem, tie_break: str) -> NDArray[np.int64]:
     """Each intervention's rank for breaking ties (lower wins) under ``tie_break``."""
     m = problem.n_interventions
     if tie_break == "name":
-        return priority_by_name(problem.interventions)
+        names = problem.ballots.names if problem.ballots is not None else ()
+        return priority_by_name(names or problem.interventions)
     if tie_break == "cost":
         ranks = np.empty(m, dtype=np.int64)
         ranks[np.lexsort((np.arange(m), problem.costs))] = np.arange(m)
@@ -45,8 +47,9 @@ def priority_of(problem: Problem, tie_break: str) -> NDArray[np.int64]:
 
 def tie_breaking_of(problem: Problem, tie_break: str) -> TieBreaking:
     """The :class:`~plurisim.tiebreaking.TieBreaking` strategy ``tie_break`` stands for."""
+    if tie_break in ("auto", "name") and problem.ballots is not None:
+        ranks = tuple(int(r) for r in priority_of(problem, tie_break))
+        return TieBreaking("priority", ranks=ranks)
     if tie_break == "auto":
-        if problem.ballots is None:
-            return TieBreaking("index")
-        return TieBreaking("priority", ranks=tuple(int(r) for r in priority_of(problem, "auto")))
+        return TieBreaking("index")
     return TieBreaking(tie_break)  # type: ignore[arg-type]

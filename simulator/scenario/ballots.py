@@ -49,6 +49,7 @@ from numpy.typing import ArrayLike
 from plurisim.ballots import Ballots
 from plurisim.errors import ScenarioError
 from plurisim.scenario.schema import SCHEMA_VERSION, Scenario
+from scipy import sparse
 
 __all__ = ["CRITERION", "ballot_scenario", "safe_ids"]
 
@@ -169,16 +170,21 @@ def ballot_scenario(
     group = np.asarray(voter_group, dtype=np.int64)
     g_n = len(group_ids)
     try:
-        ballots = Ballots(utilities, group, np.asarray(votes, dtype=float), kind, scale)
-    except ValueError as exc:  # a shape numpy or SciPy refuses
+        u = sparse.csr_array(utilities)
+    except (TypeError, ValueError) as exc:  # not a matrix
         raise ScenarioError(f"{name}: ballots: {exc}") from None
-    sizes = np.bincount(group, minlength=g_n)
-    if len(project_ids) != m or ballots.utilities.shape[1] != m or sizes.size != g_n:
+    sizes = np.bincount(group, minlength=g_n) if group.size else np.zeros(g_n, np.int64)
+    if len(project_ids) != m or u.shape[1] != m or sizes.size != g_n:
         raise ScenarioError(
             f"{name}: {len(project_ids)} project ids, {m} costs, ballots over "
-            f"{ballots.utilities.shape[1]} projects and groups up to {sizes.size - 1} for "
+            f"{u.shape[1]} projects and groups up to {sizes.size - 1} for "
             f"{g_n} group ids; they must agree"
         )
+    try:
+        names = tuple(str(i) for i in project_ids)
+        ballots = Ballots(u, group, np.asarray(votes, dtype=float), kind, scale, names)
+    except ValueError as exc:  # a shape or value the ballots refuse
+        raise ScenarioError(f"{name}: ballots: {exc}") from None
     if (sizes == 0).any():
         empty = group_ids[int(np.flatnonzero(sizes == 0)[0])]
         raise ScenarioError(f"{name}: group {empty!r} has no voter; every group needs one")
