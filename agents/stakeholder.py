@@ -10,7 +10,9 @@ and accepts when ``V`` reaches its aspiration ``a(t) = phi + (1 - phi)(1 - (t/R)
 and it is at least as well off as under the disagreement point (``acceptance="strict"``:
 better off, unless it cannot gain at all). It states its satisfaction truthfully. A
 stakeholder that rejects names a demand: the intervention to add (or a one-for-one
-swap) with the best gain per unit of cost for itself.
+swap) with the best gain per unit of cost for itself. A voter of a real election (a
+ballot problem with one stakeholder per voter) only asks to add a project: the one on
+its ballot with the best utility per unit of cost.
 
 In the single negotiation text, it accepts a mutation it values at least as much,
 and a worse one with probability ``exp(-loss / T(t))``, ``T`` falling linearly from
@@ -167,6 +169,8 @@ def compute_demands(
     stakeholder's ``k`` best additions and ``k`` least costly removals.
     """
     p = problem
+    if units.ballots is not None:
+        return _ballot_demands(p, units, x, who)
     r_n = who.size
     pick_add = np.full(r_n, -1, dtype=np.intp)
     pick_drop = np.full(r_n, -1, dtype=np.intp)
@@ -215,6 +219,37 @@ def compute_demands(
         pick_gain[rows] = gain_
         pick_net[rows] = net_
     return pick_add, pick_drop, pick_gain, pick_net
+
+
+def _ballot_demands(
+    p: Problem, units: Units, x: NDArray[np.bool_], who: NDArray[np.intp]
+) -> tuple[NDArray[np.intp], NDArray[np.intp], FloatArray, FloatArray]:
+    """Voters' demands: the addable project on each ballot with the best utility per cost."""
+    assert units.ballots is not None
+    b = units.ballots
+    r_n = who.size
+    pick_add = np.full(r_n, -1, dtype=np.intp)
+    pick_gain = np.zeros(r_n)
+    pick_net = np.zeros(r_n)
+    sub = b.utilities[who]
+    lengths = np.diff(sub.indptr)
+    if sub.nnz == 0:
+        return pick_add, np.full(r_n, -1, dtype=np.intp), pick_gain, pick_net
+    cols = sub.indices
+    rows = np.repeat(np.arange(r_n), lengths)
+    addable = ~x & ~blocked(p, x)
+    gain = sub.data * b.scale * units.weights[who, 0][rows]
+    cost = p.costs[cols]
+    score = np.where(addable[cols], _score(gain, cost), -np.inf)
+    order = np.lexsort((cols, -score, rows))  # best first within each voter's row
+    has = lengths > 0
+    best = order[sub.indptr[:-1][has]]
+    good = np.isfinite(score[best])
+    at, best = np.flatnonzero(has)[good], best[good]
+    pick_add[at] = cols[best]
+    pick_gain[at] = gain[best]
+    pick_net[at] = cost[best]
+    return pick_add, np.full(r_n, -1, dtype=np.intp), pick_gain, pick_net
 
 
 def _demands_with_beliefs(
@@ -288,6 +323,18 @@ def demand_options(
     Ranked as :func:`compute_demands` ranks them (gain per unit of net cost, swaps
     that pay for themselves first); LLM stakeholders choose among these.
     """
+    if units.ballots is not None:
+        b = units.ballots
+        lo, hi = b.utilities.indptr[i], b.utilities.indptr[i + 1]
+        cols, gains = b.utilities.indices[lo:hi], b.utilities.data[lo:hi] * b.scale
+        free = ~x & ~blocked(problem, x)
+        ranked = [
+            (float(sc), Demand(int(j), None, float(gn), float(problem.costs[j])))
+            for j, gn, sc in zip(cols, gains, _score(gains, problem.costs[cols]), strict=True)
+            if free[j] and np.isfinite(sc)
+        ]
+        ranked.sort(key=lambda t: (-t[0], t[1].key))
+        return [d for _, d in ranked[:k]]
     g = int(units.group[i])
     eff = (
         problem.effects[g]

@@ -11,7 +11,8 @@ SUITES = {
     "sweep": "benchmarks.bench_sweep",
     "scale": "benchmarks.bench_scale",
     "llm": "benchmarks.bench_llm",
-    "pabulib": "benchmarks.bench_pabulib_mes",
+    "pabulib": "benchmarks.bench_pabulib",
+    "pabulib-mes": "benchmarks.bench_pabulib_mes",
 }
 
 

@@ -17,7 +17,7 @@ from typing import Any
 
 import numpy as np
 import scipy.sparse as sp
-from plurisim._text import table
+from plurisim.formatting import table
 from plurisim.mechanisms.equal_shares import equal_shares, priority_by_name
 
 from benchmarks._util import ms, timed

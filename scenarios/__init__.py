@@ -21,9 +21,10 @@ from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 
-from plurisim.errors import ScenarioError
+from plurisim.errors import ParameterError, ScenarioError
 from plurisim.scenario import Scenario, load_scenario
 from plurisim.scenarios.generate import generate
+from plurisim.scenarios.pabulib import load_pb
 
 __all__ = ["builtin_path", "describe", "generate", "list", "load"]
 
@@ -69,13 +70,28 @@ def _load_builtin(name: str) -> Scenario:
     return load_scenario(builtin_path(name))
 
 
-def load(name_or_path: str | os.PathLike[str]) -> Scenario:
+def load(
+    name_or_path: str | os.PathLike[str],
+    *,
+    groups: str | None = None,
+    utility: str | None = None,
+) -> Scenario:
     """Load a built-in scenario by name, or any scenario file by path.
 
     Parameters
     ----------
     name_or_path : str or path-like
-        A name from :func:`list` or the path of a YAML file.
+        A name from :func:`list`, the path of a YAML file, or the path of a Pabulib
+        ``.pb`` file (a real participatory-budgeting election: each voter a
+        stakeholder, each project an intervention, the city's outcome the base
+        design ``city``; see :func:`plurisim.scenarios.pabulib.election_scenario`).
+    groups : str, optional
+        ``.pb`` files only: the voter attribute that forms the groups (``"age"``, the
+        default, in brackets; ``"sex"``, ``"voting_method"``, any other voter column;
+        or ``"none"``).
+    utility : {"cost", "cardinality"}, optional
+        ``.pb`` files with approval ballots: an approved project is worth its cost
+        (the default) or 1. Ordinal and cumulative ballots use their points.
 
     Returns
     -------
@@ -85,8 +101,24 @@ def load(name_or_path: str | os.PathLike[str]) -> Scenario:
     ------
     ScenarioError
         If the name is unknown or the file is missing or invalid.
+    ParameterError
+        If ``groups`` or ``utility`` is given for a scenario that is not a ``.pb`` file.
+
+    Examples
+    --------
+    >>> from plurisim import scenarios
+    >>> scenarios.load("toy-park", groups="age")
+    Traceback (most recent call last):
+    ...
+    plurisim.errors.ParameterError: groups and utility apply to Pabulib .pb files; 'toy-park' is a scenario.
     """
     text = os.fspath(name_or_path)
+    if text.lower().endswith(".pb"):
+        return load_pb(text, groups=groups, utility=utility)
+    if groups is not None or utility is not None:
+        raise ParameterError(
+            f"groups and utility apply to Pabulib .pb files; {text!r} is a scenario."
+        )
     if isinstance(name_or_path, str) and name_or_path in list():
         return _load_builtin(name_or_path)
     looks_like_path = (

@@ -198,6 +198,8 @@ class Comparison:
                 "atkinson",
                 "nash_welfare",
                 "gini_individuals",
+                "voters_with_funded_approval",
+                "gini_voters",
                 "budget_used",
                 "pareto_dominated",
                 "dist_pareto",
@@ -222,6 +224,16 @@ class Comparison:
                 ["outcome", *[c[2:] for c in gcols]],
             ),
         ]
+        scols = [c for c in f.columns if str(c).startswith("spend_share:")]
+        if scols:
+            lines += [
+                "",
+                "Share of the spending each group's voters approved (mean over its voters)",
+                table(
+                    [[n, *(r[c] for c in scols)] for n, r in f.iterrows()],
+                    ["outcome", *[c.split(":", 1)[1] for c in scols]],
+                ),
+            ]
         lines += ["", "Packages"]
         lines += [f"  {n}: {r['package'] or '(nothing)'}" for n, r in f.iterrows()]
         return "\n".join(lines)
@@ -334,7 +346,7 @@ def plan_params(
     >>> plan_params(["greedy"], {"greedy": {"rounds": 3}}, {})
     Traceback (most recent call last):
     ...
-    plurisim.errors.ParameterError: The mechanism 'greedy' has no parameter 'rounds'; its parameters: weighting, tie_break.
+    plurisim.errors.ParameterError: The mechanism 'greedy' has no parameter 'rounds'; its parameters: weighting, score, tie_break.
     """
     names = list(names)
     for name in params:

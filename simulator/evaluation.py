@@ -9,8 +9,12 @@ linear interpolation: it depends on which outcomes are compared), Gini over grou
 the utility gap, budget used, whether another feasible package Pareto-dominates it,
 the distances to the Pareto frontier, the Nash point and the Kalai point (when the
 packages can be enumerated), each group's utility, and the change against a
-reference (the best base design by default). :func:`score` is the one entry point
-that scores outcomes beside the scenario's base designs.
+reference (the best base design by default). On a problem compiled from ballots (a
+Pabulib election) it adds the voter-level measures of :mod:`plurisim.ballot_metrics`:
+the share of voters with at least one funded project they approved, the Gini over
+voters and each group's share of the spending its members approved (the worst
+group's mean voter utility is ``worst_group_utility``). :func:`score` is the one
+entry point that scores outcomes beside the scenario's base designs.
 """
 
 from __future__ import annotations
@@ -22,6 +26,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 from numpy.typing import ArrayLike, NDArray
+from plurisim.ballot_metrics import BALLOT_METRIC_KEYS, ballot_metrics
 from plurisim.errors import ParameterError
 from plurisim.mechanisms import (
     base_design_outcomes,
@@ -59,6 +64,7 @@ METRIC_KEYS = (
     "budget_used",
     "pareto_dominated",
     "gini_individuals",
+    *BALLOT_METRIC_KEYS,
 )
 """The metrics a run reports for its outcome and its reference."""
 
@@ -134,7 +140,9 @@ def evaluate(
     pandas.DataFrame
         Indexed by outcome name. Columns include ``total_utility``,
         ``worst_group_utility``, ``p20_satisfaction`` (named after ``percentile``),
-        ``gini`` and one ``u:<group>`` column per group.
+        ``gini`` and one ``u:<group>`` column per group; on ballot problems also
+        ``voters_with_funded_approval``, ``gini_voters`` and one
+        ``spend_share:<group>`` column per group.
 
     Examples
     --------
@@ -189,6 +197,8 @@ def evaluate(
         }
         if problem.has_individuals:
             row["gini_individuals"] = gini(problem.individual_utilities(x))
+        if problem.ballots is not None:
+            row.update(ballot_metrics(problem.ballots, problem.costs, problem.groups, x))
         row["atkinson"] = atkinson(u, epsilon)
         row["nash_welfare"] = nash_welfare(u)
         if distances:

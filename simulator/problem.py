@@ -33,9 +33,10 @@ from typing import Any
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
+from plurisim.ballots import Ballots
 from plurisim.errors import ParameterError
 
-__all__ = ["BUDGET_RTOL", "Labels", "Problem"]
+__all__ = ["BUDGET_RTOL", "Ballots", "Labels", "Problem"]
 
 BUDGET_RTOL = 1e-9
 """A package fits when its cost is at most ``budget * (1 + BUDGET_RTOL)``.
@@ -101,6 +102,9 @@ class Problem:
     requirements : tuple of (j, k)
         Intervention j can only be funded together with k.
     base_designs : dict of str to boolean mask
+    ballots : Ballots or None
+        Real voters' utilities, when the problem comes from ballots; then individual
+        ``i`` is voter ``i`` and :meth:`individual_utilities` is ``utilities @ x``.
     labels : Labels
         Readable names and descriptions (no pointer back to the scenario).
     defaults : mapping
@@ -128,6 +132,7 @@ class Problem:
     concession: tuple[str | float, ...] = ()
     labels: Labels = field(default_factory=Labels)
     defaults: Mapping[str, Any] = field(default_factory=dict)
+    ballots: Ballots | None = None
 
     def __post_init__(self) -> None:
         g, m, d = self.effects.shape
@@ -183,6 +188,16 @@ class Problem:
             arr = getattr(self, name)
             if arr is not None and arr.flags.writeable:
                 object.__setattr__(self, name, _frozen(arr, arr.dtype))
+        if self.ballots is not None:
+            shape = self.ballots.utilities.shape
+            assert self.individual_group is not None
+            if shape != (self.individual_group.size, m) or not np.array_equal(
+                self.ballots.voter_group, self.individual_group
+            ):
+                raise ParameterError(
+                    f"Problem {self.name!r}: ballots need one row per individual, in the "
+                    f"individuals' groups, and {m} columns; got shape {shape}."
+                )
 
     # -- construction -------------------------------------------------------
 
@@ -383,10 +398,16 @@ class Problem:
     def individual_utilities(self, x: ArrayLike, weights: ArrayLike | None = None) -> FloatArray:
         """Utility of each individual (its own weights, its group's levels).
 
+        On a ballot problem it is each voter's ballot utility (see
+        :meth:`~plurisim.ballots.Ballots.voter_utilities`) times the individual's single
+        weight, 1.
+
         Returns shape (n,) for one package or (P, n) for rows of packages.
         """
         w = self.individual_weights if weights is None else np.asarray(weights, dtype=float)
         assert w is not None and self.individual_group is not None
+        if self.ballots is not None:
+            return self.ballots.voter_utilities(x) * w[:, 0]
         lv = self.levels(x)[..., self.individual_group, :]
         return np.einsum("...nk,nk->...n", lv, w)
 

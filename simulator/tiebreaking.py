@@ -12,6 +12,8 @@ Examples
 2
 >>> TieBreaking("name").pick([2, 1], costs=[1.0, 1.0, 1.0], ids=["a", "z", "m"])
 2
+>>> TieBreaking("priority", ranks=(2, 0, 1)).pick([0, 2], costs=[1.0] * 3, ids=["a", "b", "c"])
+2
 >>> TieBreaking("refuse").pick([1, 2], costs=[1.0, 1.0, 1.0], ids=["a", "b", "c"])
 Traceback (most recent call last):
 ...
@@ -24,13 +26,14 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
 
-from plurisim.errors import TieError
+from plurisim.errors import ParameterError, TieError
 from plurisim.validation import check_choice
 
 __all__ = ["TIE_BREAKS", "TieBreaking", "as_tie_breaking"]
 
-TieKind = Literal["index", "name", "cost", "refuse"]
+TieKind = Literal["index", "name", "cost", "refuse", "priority"]
 TIE_BREAKS: tuple[str, ...] = ("index", "name", "cost", "refuse")
+KINDS: tuple[str, ...] = (*TIE_BREAKS, "priority")
 
 
 @dataclass(frozen=True)
@@ -39,16 +42,22 @@ class TieBreaking:
 
     Parameters
     ----------
-    kind : {"index", "name", "cost", "refuse"}
+    kind : {"index", "name", "cost", "refuse", "priority"}
         ``index``: the one listed first in the scenario. ``name``: the smallest id in
         lexicographic order (pabutools' default). ``cost``: the cheapest, then by
-        index. ``refuse``: raise :class:`~plurisim.errors.TieError`.
+        index. ``refuse``: raise :class:`~plurisim.errors.TieError`. ``priority``: the
+        lowest of ``ranks`` (such as more votes first, then file order).
+    ranks : tuple of int, optional
+        One rank per intervention, for ``priority``.
     """
 
     kind: TieKind = "index"
+    ranks: tuple[int, ...] | None = None
 
     def __post_init__(self) -> None:
-        check_choice(self.kind, "tie_break", "TieBreaking", TIE_BREAKS)
+        check_choice(self.kind, "tie_break", "TieBreaking", KINDS)
+        if (self.kind == "priority") != (self.ranks is not None):
+            raise ParameterError("TieBreaking: give ranks exactly with kind='priority'.")
 
     def pick(self, tied: Sequence[int], *, costs: Sequence[float], ids: Sequence[str]) -> int:
         """Return the winner among the intervention indices ``tied``."""
@@ -65,6 +74,9 @@ class TieBreaking:
             return int(min(candidates, key=lambda j: ids[j]))
         if self.kind == "cost":
             return int(min(candidates, key=lambda j: (costs[j], j)))
+        if self.ranks is not None:
+            ranks = self.ranks
+            return int(min(candidates, key=lambda j: (ranks[j], j)))
         return int(min(candidates))
 
 

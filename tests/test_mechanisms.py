@@ -162,7 +162,7 @@ def test_best_base_design_rubrics(toy_problem):
         ),
         (
             lambda p: greedy(p, tie_break="random"),
-            "'tie_break' parameter of greedy must be one of 'index', 'name', 'cost', 'refuse'",
+            "'tie_break' parameter of greedy must be one of 'auto', 'index', 'name', 'cost', 'refuse'",
         ),
         (
             lambda p: mechanisms.run(p, "plurality"),

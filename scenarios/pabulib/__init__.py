@@ -16,7 +16,9 @@ project's categories) separate their items with commas::
 dirty but valid data (an age of 110 or none, an unknown sex code) is kept and
 counted in :attr:`Election.summary`. :func:`profile` turns an election into the
 numbers a problem is compiled from: costs, budget, sparse voter utilities and voter
-groups from any voter attribute.
+groups from any voter attribute. :func:`election_scenario` (and :func:`load_pb`, from a
+path) makes it a :class:`~plurisim.scenario.Scenario` whose stakeholders are the
+voters, with the city's outcome as the base design ``city``.
 
 Vote types: ``approval`` (and ``choose-1``) ballots are sets; ``ordinal`` ballots
 rank projects, most preferred first, with the file's ``points`` or, where it has
@@ -66,9 +68,11 @@ from plurisim.scenarios.pabulib._election import (
 )
 from plurisim.scenarios.pabulib._profile import AGE_BRACKETS, BallotProfile, profile
 from plurisim.scenarios.pabulib._reader import MAX_BYTES, parse_election, read_election
+from plurisim.scenarios.pabulib._scenario import CITY, election_scenario, load_pb
 
 __all__ = [
     "AGE_BRACKETS",
+    "CITY",
     "KNOWN_SEX",
     "MAX_BYTES",
     "PLAUSIBLE_AGE",
@@ -78,6 +82,8 @@ __all__ = [
     "ElectionSummary",
     "Projects",
     "Voters",
+    "election_scenario",
+    "load_pb",
     "parse_election",
     "profile",
     "read_election",

@@ -7,6 +7,7 @@ import json
 from typing import Any
 
 from plurisim import registry
+from plurisim.cli._load import add_ballot_options, load_scenario_arg
 from plurisim.cli.params import describe_params, parse_assignments
 from plurisim.validation import check_real
 
@@ -21,7 +22,10 @@ def register(sub: Any) -> None:
         epilog=describe_params(registry.MECHANISMS),
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    p.add_argument("scenario", metavar="SCENARIO", help="a built-in scenario name or a file path")
+    p.add_argument(
+        "scenario", metavar="SCENARIO", help="a built-in scenario name, a file path or a .pb file"
+    )
+    add_ballot_options(p)
     p.add_argument(
         "--seed", type=int, default=0, help="seed for individuals and stochastic rules (0)"
     )
@@ -53,7 +57,6 @@ def register(sub: Any) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Execute ``plurisim compare``."""
-    from plurisim import scenarios
     from plurisim.comparison import compare, plan_params
 
     check_real(args.percentile, "percentile", "compare", low=0, high=100)
@@ -73,7 +76,7 @@ def run(args: argparse.Namespace) -> int:
         common["disagreement"] = args.disagreement
     params = parse_assignments(args.param)
     plan_params(names, params, common)  # every value checked before the scenario loads
-    scenario = scenarios.load(args.scenario)
+    scenario = load_scenario_arg(args.scenario, args)
     result = compare(
         scenario,
         mechanisms=names,

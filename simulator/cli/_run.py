@@ -6,6 +6,7 @@ import argparse
 import json
 from typing import Any
 
+from plurisim.cli._load import add_ballot_options, load_scenario_arg
 from plurisim.cli.params import add_llm_options, add_param_options, parse_assignments
 from plurisim.negotiation.params import NEGOTIATION_PARAMS
 
@@ -15,7 +16,10 @@ __all__ = ["register"]
 def register(sub: Any) -> None:
     """Add the ``run`` command: one option per negotiation parameter of the registry."""
     p = sub.add_parser("run", help="run the negotiation (or another mechanism) on a scenario")
-    p.add_argument("scenario", metavar="SCENARIO", help="a built-in scenario name or a file path")
+    p.add_argument(
+        "scenario", metavar="SCENARIO", help="a built-in scenario name, a file path or a .pb file"
+    )
+    add_ballot_options(p)
     p.add_argument(
         "--mechanism",
         default="negotiative",
@@ -52,7 +56,7 @@ def negotiation_params(args: argparse.Namespace) -> dict[str, Any]:
 
 def run(args: argparse.Namespace) -> int:
     """Execute ``plurisim run``."""
-    from plurisim import registry, scenarios
+    from plurisim import registry
     from plurisim.errors import ParameterError
 
     params = negotiation_params(args)
@@ -65,11 +69,11 @@ def run(args: argparse.Namespace) -> int:
             args.mechanism, {}
         )
         info.resolve(rule_params)
-        return _run_rule(scenarios.load(args.scenario), args, rule_params)
+        return _run_rule(load_scenario_arg(args.scenario, args), args, rule_params)
     if args.param:
         params.update(parse_assignments(args.param, default_mechanism="negotiative")["negotiative"])
     registry.check_params("negotiative", params)
-    scenario = scenarios.load(args.scenario)
+    scenario = load_scenario_arg(args.scenario, args)
     from plurisim.agents.llm.settings import LLMSettings
     from plurisim.api import negotiate
 

@@ -1,4 +1,9 @@
-"""``plurisim scenarios list | show NAME | validate FILE... | schema``."""
+"""``plurisim scenarios list | show NAME | validate FILE... | schema``.
+
+``show`` and ``validate`` read Pabulib ``.pb`` files too (with ``--groups`` and
+``--utility``): ``show`` lists the voters' groups, the projects with their votes and
+what the city funded, and says so when the file does not tell.
+"""
 
 from __future__ import annotations
 
@@ -8,6 +13,7 @@ import sys
 import textwrap
 from typing import Any
 
+from plurisim.cli._load import add_ballot_options, load_scenario_arg
 from plurisim.errors import ScenarioError
 from plurisim.formatting import fmt, table
 from plurisim.scenario import Scenario, load_scenario, scenario_json_schema
@@ -25,11 +31,15 @@ def register(sub: Any) -> None:
     p_list.set_defaults(handler=_list)
 
     p_show = inner.add_parser("show", help="groups, interventions, costs, designs and sources")
-    p_show.add_argument("name", metavar="NAME", help="a built-in scenario name or a file path")
+    p_show.add_argument(
+        "name", metavar="NAME", help="a built-in scenario name, a file path or a .pb file"
+    )
+    add_ballot_options(p_show)
     p_show.set_defaults(handler=_show)
 
     p_val = inner.add_parser("validate", help="check scenario files; exit 2 on the first bad one")
     p_val.add_argument("files", metavar="FILE", nargs="+")
+    add_ballot_options(p_val)
     p_val.set_defaults(handler=_validate)
 
     p_schema = inner.add_parser("schema", help="print the JSON Schema of scenario files")
@@ -48,9 +58,7 @@ def _list(args: argparse.Namespace) -> int:
 
 
 def _show(args: argparse.Namespace) -> int:
-    from plurisim import scenarios
-
-    print(render(scenarios.load(args.name)))
+    print(render(load_scenario_arg(args.name, args)))
     return 0
 
 
@@ -58,13 +66,16 @@ def _validate(args: argparse.Namespace) -> int:
     from plurisim.scenario import compile_scenario
 
     for path in args.files:
-        s = load_scenario(path)
+        pb = path.lower().endswith(".pb")
+        s = load_scenario_arg(path, args) if pb or args.groups or args.utility else None
+        s = s if s is not None else load_scenario(path)
         compile_scenario(s, seed=0)
         for note in s.notes():
             print(f"plurisim: note: {path}: {note}", file=sys.stderr)
+        voters = f", {s.ballots.n_voters:,} voters" if s.ballots is not None else ""
         print(
             f"OK: {path}: {s.name} ({len(s.groups)} groups, {len(s.criteria)} criteria, "
-            f"{len(s.interventions)} interventions, {len(s.base_designs)} base designs)"
+            f"{len(s.interventions)} interventions, {len(s.base_designs)} base designs{voters})"
         )
     return 0
 
@@ -79,6 +90,8 @@ def render(s: Scenario) -> str:
     """A scenario as text: what ``plurisim scenarios show`` prints."""
     if not isinstance(s, Scenario):  # pragma: no cover - defensive
         raise ScenarioError("not a scenario")
+    if s.ballots is not None:
+        return render_ballots(s)
     crit = s.criterion_ids
     weights = s.group_weights()
     out = [f"{s.title}  [{s.name}]", ""]
@@ -141,4 +154,34 @@ def render(s: Scenario) -> str:
             out.append(f"Derived by: {prov.derived_by}")
         if prov.notes:
             out.append(textwrap.fill(" ".join(prov.notes.split()), 88))
+    return "\n".join(out)
+
+
+def render_ballots(s: Scenario) -> str:
+    """A scenario built from ballots as text: voters' groups, projects, the city's outcome."""
+    b = s.ballots
+    assert b is not None
+    out = [f"{s.title}  [{s.name}]", ""]
+    if s.description:
+        out += [textwrap.fill(" ".join(s.description.split()), 88), ""]
+    out.append(f"Budget: {fmt(s.budget)}")
+    out.append(f"Utility: {s.criteria[0].description} [{b.kind}]")
+    out += ["", "Groups of voters"]
+    out.append(table([[g.id, g.name, g.size] for g in s.groups], ["group", "label", "voters"]))
+    funded = {i for d in s.base_designs for i in d.interventions}
+    out += ["", "Projects (votes: approvals or points; * = in a base design)"]
+    rows = [
+        [iv.id, iv.name[:48], iv.cost, float(v), "*" if iv.id in funded else ""]
+        for iv, v in zip(s.interventions, b.votes, strict=True)
+    ]
+    out.append(table(rows, ["id", "label", "cost", "votes", "funded"]))
+    if s.base_designs:
+        out += ["", "Base designs"]
+        rows = [[d.id, d.name, s.base_design_cost(d), len(d.interventions)] for d in s.base_designs]
+        out.append(table(rows, ["design", "label", "cost", "projects"]))
+    notes = s.notes()
+    if notes:
+        out += ["", "Notes"] + [f"- {n}" for n in notes]
+    for src in s.provenance.sources:
+        out += ["", "Source: " + (src if isinstance(src, str) else src.title)]
     return "\n".join(out)

@@ -7,8 +7,10 @@ The smallest spec::
     grid: {rounds: [10, 20]}
     seeds: {count: 4, root: 0}
 
-A scenario is a built-in name, ``{path: file.yaml}`` (relative to the spec file) or
-``{generate: {n_groups: 6, ...}}``. A mechanism is a name or ``{name: ..., params:
+A scenario is a built-in name, ``{path: file.yaml}`` (relative to the spec file),
+``{generate: {n_groups: 6, ...}}``, or Pabulib elections: ``{path: "data/*.pb", groups:
+age, utility: cost}`` (a glob gives one scenario per file, in name order; ``groups``
+and ``utility`` as in :func:`plurisim.scenarios.load`). A mechanism is a name or ``{name: ..., params:
 {...}}``. Grid keys are registered mechanism parameters (each mechanism takes the keys it
 declares; one that declares none runs once per grid point of the others) or
 scenario fields: ``budget`` for any scenario, and the generator's parameters for
@@ -25,7 +27,7 @@ import json
 import os
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from plurisim.errors import InputError, PlurisimError, SpecError
 from plurisim.files import load_yaml, read_text
@@ -52,11 +54,17 @@ class _Model(BaseModel):
 
 
 class ScenarioSpec(_Model):
-    """One scenario: exactly one of a built-in ``name``, a ``path`` or ``generate`` settings."""
+    """One scenario: exactly one of a built-in ``name``, a ``path`` or ``generate`` settings.
+
+    A ``path`` may be a glob (one scenario per matching file); ``groups`` and
+    ``utility`` apply to Pabulib ``.pb`` files.
+    """
 
     name: str | None = None
     path: str | None = None
     generate: dict[str, Any] | None = None
+    groups: str | None = None
+    utility: Literal["cost", "cardinality"] | None = None
 
     @model_validator(mode="after")
     def _one(self) -> ScenarioSpec:
@@ -64,6 +72,10 @@ class ScenarioSpec(_Model):
             raise ValueError(
                 "a scenario is exactly one of: a name, {path: ...} or {generate: {...}}"
             )
+        if (self.groups is not None or self.utility is not None) and not (
+            self.path is not None and self.path.lower().endswith(".pb")
+        ):
+            raise ValueError("groups and utility apply to Pabulib files: {path: FILE.pb, ...}")
         return self
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import glob
 import math
 import os
 import sys
@@ -13,7 +14,7 @@ import pandas as pd
 from plurisim.experiments.executors import make_executor
 from plurisim.experiments.spec import SweepSpec, load_spec, scenario_fields
 from plurisim.experiments.store import ResultStore
-from plurisim.experiments.tasks import Batch, Task, run_batch
+from plurisim.experiments.tasks import Batch, Task, run_batch, scenario_payload
 from plurisim.scenario import Scenario, load_scenario
 
 __all__ = ["SweepResult", "expand", "sweep"]
@@ -55,7 +56,7 @@ def _scenarios(spec: SweepSpec, base: Path) -> list[Variant]:
                 continue
             seen.add(signature)
             try:
-                out.append(_variant(library, s, base, mine))
+                out.extend(_variant(library, s, base, mine, path) for path in _paths(s, base))
             except PlurisimError as exc:
                 raise SpecError(f"scenarios[{k}]: {exc}") from None
             except TypeError as exc:
@@ -63,13 +64,30 @@ def _scenarios(spec: SweepSpec, base: Path) -> list[Variant]:
     return out
 
 
-def _variant(library: Any, s: Any, base: Path, point: dict[str, Any]) -> Variant:
+def _paths(s: Any, base: Path) -> list[Path | None]:
+    """The files of a ``path`` (a glob gives each match, in name order); [None] otherwise."""
+    from plurisim.errors import SpecError
+
+    if s.path is None:
+        return [None]
+    path = Path(s.path) if Path(s.path).is_absolute() else base / s.path
+    if not glob.has_magic(s.path):
+        return [path]
+    found = sorted(Path(p) for p in glob.glob(str(path)) if Path(p).is_file())
+    if not found:
+        raise SpecError(f"path: no file matches {s.path!r} (in {base})")
+    return list(found)
+
+
+def _variant(library: Any, s: Any, base: Path, point: dict[str, Any], path: Path | None) -> Variant:
     generator = {key: v for key, v in point.items() if key != "budget"}
     if s.name is not None:
         scenario, label = library.load(s.name), s.name
-    elif s.path is not None:
-        path = Path(s.path)
-        scenario = load_scenario(path if path.is_absolute() else base / path)
+    elif path is not None and path.name.lower().endswith(".pb"):
+        scenario = library.load(str(path.resolve()), groups=s.groups, utility=s.utility)
+        label = scenario.name
+    elif path is not None:
+        scenario = load_scenario(path)
         label = scenario.name
     else:
         assert s.generate is not None
@@ -100,7 +118,7 @@ def expand(
 ) -> tuple[list[Task], dict[str, dict[str, Any]], str]:
     """Every run of a spec in order, the scenarios as data, and the spec's hash."""
     variants = _scenarios(spec, base or Path.cwd())
-    data = {v.scenario.digest(): v.scenario.to_dict() for v in variants}
+    data = {v.scenario.digest(): scenario_payload(v.scenario) for v in variants}
     seeds = spec.seed_list()
     tasks: list[Task] = []
     keys = tuple(spec.grid)

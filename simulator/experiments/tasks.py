@@ -2,7 +2,9 @@
 
 A worker receives a :class:`Batch` (the scenarios it needs, as plain data, and its
 runs) and returns one row of metrics per run. Nothing depends on which process or
-machine runs it: the same run gives the same row anywhere.
+machine runs it: the same run gives the same row anywhere. A scenario built from a
+Pabulib file travels as its file and options (thousands of ballots stay on disk) and
+is read once per worker; its digest must match, so a file changed meanwhile is refused.
 """
 
 from __future__ import annotations
@@ -13,10 +15,11 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
+from plurisim.errors import SpecError
 from plurisim.outcome import to_jsonable
 from plurisim.scenario import Scenario
 
-__all__ = ["Batch", "Task", "run_batch", "run_one"]
+__all__ = ["Batch", "Task", "run_batch", "run_one", "scenario_payload"]
 
 _SCENARIOS: dict[str, Scenario] = {}
 
@@ -69,9 +72,41 @@ class RunOutput:
     extra: dict[str, Any] = field(default_factory=dict)
 
 
+def scenario_payload(scenario: Scenario) -> dict[str, Any]:
+    """What a worker needs to rebuild ``scenario``: its data, or for ballots its file.
+
+    Raises
+    ------
+    SpecError
+        For a scenario with ballots that did not come from a file.
+    """
+    if scenario.ballots is None:
+        return scenario.to_dict()
+    origin = scenario.origin
+    if origin is None:
+        raise SpecError(
+            f"scenario {scenario.name!r} carries ballots but no file they came from; "
+            "a sweep reads ballot scenarios from .pb files"
+        )
+    return {"origin": origin}
+
+
 def _scenario(key: str, data: dict[str, Any]) -> Scenario:
     if key not in _SCENARIOS:
-        _SCENARIOS[key] = Scenario.from_dict(data, source=f"scenario {key[:12]}")
+        if "origin" in data:
+            from plurisim.scenarios.pabulib import load_pb
+
+            origin = data["origin"]
+            s = load_pb(origin["path"], groups=origin["groups"], utility=origin["utility"])
+            if origin.get("budget") is not None:
+                s = s.with_budget(float(origin["budget"]))[0]
+            if s.digest() != key:
+                raise SpecError(
+                    f"{origin['path']}: the file changed since the sweep started; run it again"
+                )
+            _SCENARIOS[key] = s
+        else:
+            _SCENARIOS[key] = Scenario.from_dict(data, source=f"scenario {key[:12]}")
     return _SCENARIOS[key]
 
 

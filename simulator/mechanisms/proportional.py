@@ -20,26 +20,29 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
+import scipy.sparse as sp
 from numpy.typing import NDArray
 from plurisim.errors import TieError
-from plurisim.mechanisms.equal_shares import equal_shares, priority_by_name
+from plurisim.mechanisms.equal_shares import equal_shares
 from plurisim.mechanisms.registry import TIE_BREAK_ITEMS, rule
+from plurisim.mechanisms.ties import priority_of, tie_breaking_of
 from plurisim.outcome import Outcome, package_outcome
 from plurisim.packages import greedy_fill
 from plurisim.params import Param
 from plurisim.problem import Problem
-from plurisim.tiebreaking import TieBreaking
 
-__all__ = ["mes", "priority_of", "standalone_gains"]
+__all__ = ["mes", "standalone_gains"]
 
 FloatArray = NDArray[np.float64]
 
 VOTERS = Param(
     "voters",
-    "groups",
-    "'groups': every individual holds its group's weights; 'individuals': its own",
+    "auto",
+    "'groups': every individual holds its group's weights; 'individuals': its own (on "
+    "ballot scenarios, each voter's ballot); 'auto': individuals on ballot scenarios, "
+    "else groups",
     kind="str",
-    choices=("groups", "individuals"),
+    choices=("auto", "groups", "individuals"),
 )
 COMPLETION = Param(
     "completion",
@@ -88,31 +91,49 @@ def mes(
     interventions funded first. The engine is :mod:`plurisim.mechanisms.equal_shares`
     (exact arithmetic where a decision is close; equal to pabutools' selections).
 
+    On a ballot scenario (a Pabulib file) the voters are the ballots: ``u_ij`` is voter
+    ``i``'s ballot utility for project ``j`` (the cost of an approved project or 1, as
+    chosen when loading; points for ordinal and cumulative ballots), which gives
+    pabutools' ``Cost_Sat``, ``Cardinality_Sat`` and additive cardinal satisfaction;
+    identical ballots are counted once with their multiplicity (the same outcome,
+    faster); a negative score counts as 0 (nobody pays for a project they dislike).
+
     Parameters
     ----------
-    voters : {"groups", "individuals"}
+    voters : {"auto", "groups", "individuals"}
         ``"groups"``: one voter per individual, holding the group's weights (a group
         of size 10 is 10 identical voters). ``"individuals"``: each individual with
-        its own weights.
+        its own weights (on a ballot scenario, its ballot). ``"auto"``: individuals on
+        a ballot scenario, groups otherwise.
     completion : {None, "add1", "utilitarian"}
         ``"add1"``: raise every voter's share by ``increment`` at a time and keep the
         last outcome that fits the budget (as on equalshares.net). ``"utilitarian"``:
-        spend what is left with the greedy rule on total utility.
+        spend what is left with the greedy rule on total utility (population-weighted:
+        every voter counts once).
     increment : float
-    tie_break : {"index", "name", "cost", "refuse"}
-        Between equally good interventions: scenario order, id, cost, or refuse
-        (:class:`~plurisim.errors.TieError` when a tie decided the outcome).
+    tie_break : {"auto", "index", "name", "cost", "refuse"}
+        Between equally good interventions: ``"auto"`` (more votes first, then file
+        order, on ballot scenarios; scenario order otherwise), scenario order, id
+        (pabutools' order), cost, or refuse (:class:`~plurisim.errors.TieError` when
+        a tie decided the outcome).
     """
+    if voters == "auto":
+        voters = "individuals" if problem.ballots is not None else "groups"
     if voters == "groups":
         util = standalone_gains(problem)
         mult = problem.sizes.astype(np.int64)
+    elif problem.ballots is not None:
+        util, mult = problem.ballots.unique
+        if (util.data < 0).any():  # scores below zero: nobody pays for what they dislike
+            util = util.copy()
+            util.data = np.maximum(util.data, 0.0)
     else:
         util = standalone_gains(problem, problem.individual_weights, problem.individual_group)
         mult = np.ones(util.shape[0], dtype=np.int64)
     result = equal_shares(
         problem.costs,
         problem.budget,
-        np.clip(util, 0.0, None),
+        util if sp.issparse(util) else np.clip(util, 0.0, None),
         multiplicity=mult,
         exclusions=problem.exclusions,
         requirements=problem.requirements,
@@ -144,8 +165,7 @@ def mes(
             if voters == "groups"
             else problem.population_weights()
         )
-        ties = TieBreaking(tie_break)  # type: ignore[arg-type]
-        mask = greedy_fill(problem, mask, w, ties, extra)
+        mask = greedy_fill(problem, mask, w, tie_breaking_of(problem, tie_break), extra)
         details["completion"] = extra
     return package_outcome(
         problem,
@@ -155,18 +175,6 @@ def mes(
         objective=float(problem.group_utilities(mask).sum()),
         details=details,
     )
-
-
-def priority_of(problem: Problem, tie_break: str) -> NDArray[np.int64]:
-    """Each intervention's rank for breaking ties (lower wins) under ``tie_break``."""
-    m = problem.n_interventions
-    if tie_break == "name":
-        return priority_by_name(problem.interventions)
-    if tie_break == "cost":
-        ranks = np.empty(m, dtype=np.int64)
-        ranks[np.lexsort((np.arange(m), problem.costs))] = np.arange(m)
-        return ranks
-    return np.arange(m, dtype=np.int64)
 
 
 def standalone_gains(

@@ -101,10 +101,12 @@ TIE_BREAK_EXACT = Param(
 )
 TIE_BREAK_ITEMS = Param(
     "tie_break",
-    "index",
-    "between equally good interventions: scenario order, id, cost, or refuse",
+    "auto",
+    "between equally good interventions: 'auto' (more votes first, then file order, on "
+    "ballot scenarios; scenario order otherwise), scenario order ('index'), id ('name', "
+    "pabutools' order), cost, or refuse",
     kind="str",
-    choices=TIE_BREAKS,
+    choices=("auto", *TIE_BREAKS),
 )
 WEIGHTING = Param(
     "weighting",

@@ -43,7 +43,7 @@ from plurisim.negotiation.result import NegotiationResult
 from plurisim.negotiation.search import PackageSearch
 from plurisim.negotiation.seeding import split_seed
 from plurisim.negotiation.transcript import opening, round_entry
-from plurisim.negotiation.units import FLAT, Units
+from plurisim.negotiation.units import FLAT, Units, voter_ideals
 from plurisim.negotiation.view import MediatorView
 from plurisim.problem import Problem
 from plurisim.scenario import Scenario, compile_scenario
@@ -163,7 +163,21 @@ class Negotiation:
 
     def _build_units(self) -> Units:
         p, prm = self.problem, self.params
-        if prm.stakeholders == "groups":
+        ballots = None
+        if prm.stakeholders == "individuals" and p.ballots is not None:
+            # Real voters: each one's utility is its ballot's; its ideal a knapsack over
+            # its own projects, bounded from below (raised whenever it sees better).
+            if prm.deliberation is not None:
+                raise ParameterError(
+                    "Deliberation moves criteria weights and beliefs about effects; the "
+                    f"voters of {p.name} hold ballots instead: leave deliberation off."
+                )
+            ballots = p.ballots
+            weights = np.ones((ballots.n_voters, 1))
+            group = np.asarray(ballots.voter_group, dtype=np.intp)
+            size = np.ones(group.size)
+            ideal, exact = voter_ideals(p, ballots), False
+        elif prm.stakeholders == "groups":
             weights = np.array(p.weights, dtype=float)
             group = np.arange(p.n_groups)
             size = p.sizes.astype(float)
@@ -175,7 +189,10 @@ class Negotiation:
             size = np.ones(group.size)
             ideal, exact = self.search.ideal_for(weights, group)
         n = group.size
-        reserve = np.einsum("uk,uk->u", p.levels(self.disagreement.mask)[group], weights)
+        if ballots is not None:
+            reserve = ballots.voter_utilities(self.disagreement.mask)
+        else:
+            reserve = np.einsum("uk,uk->u", p.levels(self.disagreement.mask)[group], weights)
         exponent = np.asarray(prm.concession)[group] * np.exp(
             prm.concession_jitter * self.rng.standard_normal(n)
         )
@@ -190,6 +207,7 @@ class Negotiation:
             angle=angle,
             exponent=exponent,
             ideal_exact=exact,
+            ballots=ballots,
         )
 
     def _perceive(self) -> None:

@@ -3,7 +3,9 @@
 What a stakeholder knows about itself (its weights, SVO angle, concession pace,
 beliefs about the interventions' effects, its ideal and its utility under the
 disagreement point) lives here. The stakeholder policy reads it; the mediator
-never does (see :mod:`plurisim.negotiation.view`).
+never does (see :mod:`plurisim.negotiation.view`). On a ballot problem (real voters,
+``Problem.ballots``) with one stakeholder per voter, a stakeholder's utility is its
+ballot utility, read through :attr:`Units.ballots`.
 """
 
 from __future__ import annotations
@@ -12,9 +14,10 @@ from dataclasses import dataclass
 
 import numpy as np
 from numpy.typing import NDArray
+from plurisim.ballots import Ballots
 from plurisim.problem import Problem
 
-__all__ = ["FLAT", "Units", "aspiration"]
+__all__ = ["FLAT", "Units", "aspiration", "voter_ideals"]
 
 FloatArray = NDArray[np.float64]
 FLAT = 1e-9  # a span of ideal over the disagreement point below this: nothing to gain
@@ -51,6 +54,8 @@ class Units:
     exponent : (U,) concession exponent
     beliefs : (U, m) or None, believed effectiveness of each intervention (truth: 1)
     ideal_exact : whether the ideals were proved optimal
+    ballots : the voters' ballots when each stakeholder is one voter of a ballot problem
+        (row ``i`` of the ballots is stakeholder ``i``), else None
     """
 
     weights: FloatArray
@@ -63,6 +68,7 @@ class Units:
     exponent: FloatArray
     beliefs: FloatArray | None = None
     ideal_exact: bool = True
+    ballots: Ballots | None = None
 
     def __len__(self) -> int:
         return int(self.group.size)
@@ -96,6 +102,8 @@ class Units:
 
     def utilities(self, problem: Problem, x: NDArray[np.bool_]) -> FloatArray:
         """Each stakeholder's perceived utility under ``x``."""
+        if self.ballots is not None:
+            return self.ballots.voter_utilities(x) * self.weights[:, 0]
         return np.einsum("uk,uk->u", self.levels(problem, x), self.weights)
 
     def satisfaction(self, u: FloatArray) -> FloatArray:
@@ -107,3 +115,51 @@ class Units:
     def observe(self, u: FloatArray) -> None:
         """Raise each ideal to a utility just seen (a feasible package's), if higher."""
         np.maximum(self.ideal, u, out=self.ideal)
+
+
+def voter_ideals(problem: Problem, ballots: Ballots) -> FloatArray:
+    """A budget-feasible lower bound on each voter's best utility (a knapsack each).
+
+    The better of two packages of the voter's own projects: greedy by utility per
+    cost (cheaper first among equals), skipping what no longer fits the budget, and
+    the single best project that fits. On problems with exclusions or requirements,
+    where these may not be feasible, the bound is 0. Units raise it whenever they see
+    better.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from scipy import sparse
+    >>> from plurisim.ballots import Ballots
+    >>> from plurisim.problem import Problem
+    >>> p = Problem.from_arrays(costs=[3, 2, 2], budget=4, baseline=[[0]],
+    ...                         effects=[[[0], [0], [0]]], weights=[[1]], sizes=[2])
+    >>> b = Ballots(sparse.csr_array([[3.0, 2.0, 2.0], [0.0, 0.0, 5.0]]), [0, 0], [1, 1, 2], "x")
+    >>> voter_ideals(p, b).tolist()
+    [4.0, 5.0]
+    """
+    n = ballots.n_voters
+    if problem.exclusions or problem.requirements or n == 0:
+        return np.zeros(n)
+    u = ballots.utilities.copy()
+    u.data = np.maximum(u.data, 0.0)  # a dislike is never worth funding for oneself
+    u.eliminate_zeros()
+    lengths = np.diff(u.indptr)
+    rows = np.repeat(np.arange(n), lengths)
+    cost = problem.costs[u.indices]
+    with np.errstate(divide="ignore"):
+        ratio = np.where(cost > 0, u.data / np.where(cost > 0, cost, 1.0), np.inf)
+    order = np.lexsort((cost, -ratio, rows))
+    position = np.arange(u.nnz) - u.indptr[:-1][rows]  # rows are sorted: order keeps them
+    cap = problem.budget * (1 + 1e-9)
+    spent, total = np.zeros(n), np.zeros(n)
+    for k in range(int(lengths.max(initial=0))):
+        at = order[position == k]
+        who = rows[at]
+        take = spent[who] + cost[at] <= cap
+        spent[who[take]] += cost[at[take]]
+        total[who[take]] += u.data[at[take]]
+    single = np.zeros(n)
+    ok = cost <= cap
+    np.maximum.at(single, rows[ok], u.data[ok])
+    return np.maximum(total, single) * ballots.scale

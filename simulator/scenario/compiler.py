@@ -16,7 +16,9 @@ def compile_scenario(scenario: Scenario, seed: int | np.random.Generator | None 
     scenario's ``value_to_criteria`` mapping. Each group contributes ``size``
     individuals: with ``dispersion`` their weights are drawn from a Dirichlet
     centred on the group's weights (concentration = dispersion); without it, every
-    individual holds the group's weights.
+    individual holds the group's weights. A scenario carrying ballots (from a
+    Pabulib file) compiles to a ballot problem: its individuals are the voters, in
+    file order, and ``Problem.ballots`` holds their utilities.
 
     Parameters
     ----------
@@ -54,7 +56,12 @@ def compile_scenario(scenario: Scenario, seed: int | np.random.Generator | None 
         [c.scale[1] if c.scale is not None else np.inf for c in scenario.criteria], dtype=float
     )
     sizes = np.array([g.size for g in scenario.groups], dtype=np.int64)
-    ind_w, ind_g = _sample_individuals(weights, sizes, [g.dispersion for g in scenario.groups], rng)
+    ballots = scenario.ballots
+    if ballots is None:
+        dispersion = [g.dispersion for g in scenario.groups]
+        ind_w, ind_g = _sample_individuals(weights, sizes, dispersion, rng)
+    else:
+        ind_w, ind_g = np.ones((ballots.n_voters, d)), ballots.voter_group
     idx = {i: n for n, i in enumerate(ivs)}
     excl = sorted(
         {tuple(sorted((idx[iv.id], idx[o]))) for iv in scenario.interventions for o in iv.excludes}
@@ -82,7 +89,8 @@ def compile_scenario(scenario: Scenario, seed: int | np.random.Generator | None 
         base_designs=designs,
         individual_weights=ind_w,
         individual_group=ind_g,
-        has_individuals=any(g.dispersion is not None for g in scenario.groups),
+        has_individuals=ballots is not None
+        or any(g.dispersion is not None for g in scenario.groups),
         svo_angles=np.array(
             [np.nan if g.svo_angle is None else g.svo_angle for g in scenario.groups], dtype=float
         ),
@@ -100,6 +108,7 @@ def compile_scenario(scenario: Scenario, seed: int | np.random.Generator | None 
             base_designs={b.id: b.name for b in scenario.base_designs},
         ),
         defaults=scenario.negotiation.model_dump(),
+        ballots=ballots,
     )
 
 

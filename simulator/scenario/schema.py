@@ -28,6 +28,7 @@ from collections.abc import Mapping
 from typing import Annotated, Any, Literal
 
 import numpy as np
+from plurisim.ballots import Ballots
 from plurisim.errors import InputError, ScenarioError
 from plurisim.files import dump_yaml, load_yaml
 from plurisim.scenario.checks import WEIGHT_SUM_TOL, semantic_problems, values_to_weights
@@ -37,6 +38,7 @@ from pydantic import (
     BaseModel,
     ConfigDict,
     Field,
+    PrivateAttr,
     Strict,
     StringConstraints,
     ValidationError,
@@ -207,8 +209,14 @@ class Scenario(_Model):
     """A negotiation scenario, as read from a YAML file (``schema_version: 1``).
 
     See the README section "Writing a scenario file" and
-    :func:`scenario_json_schema` for every field.
+    :func:`scenario_json_schema` for every field. A scenario built from real ballots
+    (a Pabulib ``.pb`` file) also carries its voters' utilities, privately: see
+    :attr:`ballots` and :meth:`with_ballots`.
     """
+
+    _ballots: Ballots | None = PrivateAttr(default=None)
+    _ballot_notes: tuple[str, ...] = PrivateAttr(default=())
+    _origin: dict[str, Any] | None = PrivateAttr(default=None)
 
     schema_version: Annotated[int, Strict()]
     name: Id
@@ -264,9 +272,78 @@ class Scenario(_Model):
         """Intervention ids in file order."""
         return [i.id for i in self.interventions]
 
+    @property
+    def ballots(self) -> Ballots | None:
+        """The voters' ballot utilities, for a scenario built from real ballots (else None)."""
+        return self._ballots
+
+    @property
+    def origin(self) -> dict[str, Any] | None:
+        """How to rebuild a ballot scenario (its file and options), or None."""
+        return None if self._origin is None else dict(self._origin)
+
+    def with_ballots(
+        self,
+        ballots: Ballots,
+        *,
+        notes: tuple[str, ...] = (),
+        origin: Mapping[str, Any] | None = None,
+    ) -> Scenario:
+        """This scenario carrying voters' ballots (one row per voter of its groups).
+
+        Its one criterion is each voter's ballot utility; ``ballots.voter_group``
+        indexes :attr:`groups`, and each group's ``size`` is its number of voters.
+
+        Raises
+        ------
+        ScenarioError
+            If the ballots do not fit the scenario's interventions and groups.
+
+        Examples
+        --------
+        >>> from scipy import sparse
+        >>> from plurisim.ballots import Ballots
+        >>> s = Scenario.from_yaml('''
+        ... schema_version: 1
+        ... name: two-voters
+        ... title: Two voters
+        ... criteria: [{id: utility}]
+        ... groups: [{id: all, size: 2, weights: {utility: 1}, baseline: {utility: 0}}]
+        ... interventions: [{id: bench, cost: 1, group_effects: {all: {utility: 0.5}}}]
+        ... budget: 1
+        ... ''')
+        >>> b = Ballots(sparse.csr_array([[1.0], [0.0]]), [0, 0], [1.0], "approval-cardinality")
+        >>> s.with_ballots(b).ballots.n_voters, s.ballots is None
+        (2, True)
+        >>> s.with_ballots(Ballots(sparse.csr_array([[1.0]]), [0], [1.0], "x"))
+        Traceback (most recent call last):
+        ...
+        plurisim.errors.ScenarioError: two-voters: ballots of 1 voters over 1 projects do not fit a scenario of 1 interventions, one criterion and groups of sizes [2]
+        """
+        n, m = ballots.utilities.shape
+        sizes = np.bincount(ballots.voter_group, minlength=len(self.groups))
+        if (
+            m != len(self.interventions)
+            or sizes.size != len(self.groups)
+            or any(int(k) != g.size for k, g in zip(sizes, self.groups, strict=True))
+            or len(self.criteria) != 1
+        ):
+            raise ScenarioError(
+                f"{self.name}: ballots of {n} voters over {m} projects do not fit a scenario "
+                f"of {len(self.interventions)} interventions, one criterion and groups of "
+                f"sizes {[g.size for g in self.groups]}",
+                source=self.name,
+            )
+        out = self.model_copy()
+        out._ballots = ballots
+        out._ballot_notes = tuple(notes)
+        out._origin = None if origin is None else dict(origin)
+        return out
+
     def notes(self) -> list[str]:
-        """What was adjusted on the way in (weights rescaled with ``normalize_weights``)."""
-        out = []
+        """What was adjusted on the way in (weights rescaled with ``normalize_weights``,
+        and for ballots what a reader of the data file should know)."""
+        out = list(self._ballot_notes)
         if self.normalize_weights:
             for i, g in enumerate(self.groups):
                 if g.weights is not None:
@@ -332,8 +409,10 @@ class Scenario(_Model):
         return dump_yaml(self.to_dict())
 
     def digest(self) -> str:
-        """A SHA-256 of the scenario's canonical JSON, identifying its exact content."""
+        """A SHA-256 of the scenario's canonical JSON (and ballots), identifying its content."""
         blob = json.dumps(self.to_dict(), sort_keys=True, separators=(",", ":"))
+        if self._ballots is not None:
+            blob += "|ballots:" + self._ballots.digest()
         return hashlib.sha256(blob.encode()).hexdigest()
 
     def with_budget(self, budget: float) -> tuple[Scenario, list[str]]:
@@ -358,9 +437,11 @@ class Scenario(_Model):
             spent = sum(cost[i] for i in set(design["interventions"]))
             (keep if spent <= budget * (1 + 1e-12) else dropped).append(design)
         data["base_designs"] = keep
-        return type(self).from_dict(data, source=f"{self.name} (budget {budget:g})"), [
-            d["id"] for d in dropped
-        ]
+        out = type(self).from_dict(data, source=f"{self.name} (budget {budget:g})")
+        if self._ballots is not None:
+            origin = None if self._origin is None else {**self._origin, "budget": budget}
+            out = out.with_ballots(self._ballots, notes=self._ballot_notes, origin=origin)
+        return out, [d["id"] for d in dropped]
 
     def base_design_cost(self, design: BaseDesign) -> float:
         """Total cost of a base design."""

@@ -1,0 +1,19 @@
+META
+key;value
+description;Ranked votes with the city's selection (written for the tests)
+num_projects;3
+num_votes;4
+budget;10
+vote_type;ordinal
+rule;greedy
+PROJECTS
+project_id;cost;selected
+a;4;1
+b;6;1
+c;5;0
+VOTES
+voter_id;vote;age;sex
+1;b,a,c;25;F
+2;a,b;52;M
+3;a;;M
+4;c,a;70;F
