@@ -1,6 +1,7 @@
 # plurisim: two commands set everything up on a fresh machine.
 #   make run    creates .venv, installs plurisim, runs the flagship scenario
 #   make test   creates .venv, installs plurisim with its test extras, runs the suite
+#   make test-long  the minutes-long checks against the shared real data (Pabulib)
 #   make app    serves the interactive page (prints its URL)
 #   make docs   builds the reference site into docs/_build/html
 SHELL := /bin/bash
@@ -13,11 +14,12 @@ SCENARIO ?= montreal-streets
 PYTEST_ARGS ?=
 APP_ARGS ?=
 
-.PHONY: help run test lint bench lock clean app docs
+.PHONY: help run test test-long lint bench lock clean app docs
 
 help:
 	@echo "make run    - set up .venv and compare every mechanism on $(SCENARIO)"
-	@echo "make test   - set up .venv with test extras and run the whole suite"
+	@echo "make test   - set up .venv with test extras and run the suite (under 10 minutes)"
+	@echo "make test-long - the minutes-long checks against ../shared/data (Pabulib oracles)"
 	@echo "make lint   - ruff and mypy"
 	@echo "make bench  - print the benchmark figures"
 	@echo "make app    - serve the interactive page on 127.0.0.1 (APP_ARGS='toy-park --port 0')"
@@ -50,7 +52,10 @@ run: $(VENV)/.installed-run
 	$(BIN)/plurisim compare $(SCENARIO)
 
 test: $(VENV)/.installed-test
-	MPLBACKEND=Agg $(BIN)/python -m pytest -n 2 -q $(PYTEST_ARGS)
+	MPLBACKEND=Agg $(BIN)/python -m pytest -n 2 -q -m "not long" $(PYTEST_ARGS)
+
+test-long: $(VENV)/.installed-test
+	MPLBACKEND=Agg $(BIN)/python -m pytest -n 2 -q -m long $(PYTEST_ARGS)
 
 lint: $(VENV)/.installed-test
 	$(BIN)/ruff check .

@@ -60,7 +60,7 @@ def files(vote_types: tuple[str, ...], slow_above: int = SMALL) -> list[Any]:
         info = meta(name)
         if info["vote_type"] not in vote_types:
             continue
-        marks = [pytest.mark.slow] if int(info["num_votes"]) > slow_above else []
+        marks = [pytest.mark.long] if int(info["num_votes"]) > slow_above else []
         params.append(pytest.param(name, marks=marks, id=name.removesuffix(".pb")))
     return params
 
@@ -194,7 +194,7 @@ def test_plain_mes_matches_pabutools_on_cumulative_files(name, kind):
     assert names(name, ours(name, kind).selected) == theirs(name, CUMULATIVE_SATS[kind])
 
 
-@pytest.mark.slow
+@pytest.mark.long
 @pytest.mark.parametrize("kind", list(CUMULATIVE_SATS))
 @pytest.mark.parametrize("name", files(("cumulative",)))
 def test_add1_matches_pabutools_on_cumulative_files(name, kind):
@@ -218,7 +218,7 @@ def add1_against_pabutools() -> list[Any]:
         if info["vote_type"] == "approval" and (
             int(info["num_votes"]) <= SMALL or name in MID_SIZE
         ):
-            params.append(pytest.param(name, marks=pytest.mark.slow, id=name.removesuffix(".pb")))
+            params.append(pytest.param(name, marks=pytest.mark.long, id=name.removesuffix(".pb")))
     return params
 
 
@@ -256,7 +256,7 @@ def test_add1_is_plain_mes_at_its_final_share_and_stops_where_add1_stops(name, k
         assert costs[list(after.selected)].sum() > budget
 
 
-@pytest.mark.slow
+@pytest.mark.long
 @pytest.mark.parametrize("kind", ["cost", "cardinality"])
 @pytest.mark.parametrize(
     "name", ["Poland_Warszawa_2023_Mokotow.pb", "Poland_Warszawa_2023_Ochota.pb"]
@@ -322,7 +322,7 @@ EXPECTED_FAILURES_BY_BALLOT_COUNT = dict.fromkeys(
 def greedy_params(by_ballot_count: bool) -> list[Any]:
     params = []
     for name in greedy_files():
-        marks = [pytest.mark.slow] if int(meta(name)["num_votes"]) > 3000 else []
+        marks = [pytest.mark.long] if int(meta(name)["num_votes"]) > 3000 else []
         reason = EXPECTED_FAILURES_BY_BALLOT_COUNT.get(name)
         if by_ballot_count and reason:
             marks.append(pytest.mark.xfail(strict=True, reason=reason))

@@ -102,7 +102,7 @@ def approval_params() -> list[Any]:
     for name in FILES:
         if meta(name)["vote_type"] != "approval":
             continue
-        marks = [] if name in QUICK else [pytest.mark.slow]
+        marks = [] if name in QUICK else [pytest.mark.long]
         out.append(pytest.param(name, marks=marks, id=name.removesuffix(".pb")))
     return out
 
@@ -131,7 +131,7 @@ def test_mes_rule_equals_pabutools(name, utility):
 
 def add1_params() -> list[Any]:
     return [
-        pytest.param(name, marks=pytest.mark.slow, id=name.removesuffix(".pb"))
+        pytest.param(name, marks=pytest.mark.long, id=name.removesuffix(".pb"))
         for name in FILES
         if meta(name)["vote_type"] == "approval" and int(meta(name)["num_votes"]) <= 1000
     ]

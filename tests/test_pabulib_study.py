@@ -51,7 +51,7 @@ def test_the_city_row_counts_voters_as_the_files_do():
     assert (maximin >= city["worst age group"] - 1e-12).all()  # maximin's very objective
 
 
-@pytest.mark.slow
+@pytest.mark.long
 def test_the_readme_holds_the_study_s_current_output():
     readme = (REPO / "README.md").read_text(encoding="utf-8")
     found = re.search(r"<!-- study:pabulib -->\n(.*?)<!-- /study:pabulib -->", readme, re.DOTALL)
