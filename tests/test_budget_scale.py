@@ -11,12 +11,11 @@ import dataclasses
 
 import numpy as np
 import pytest
+from helpers import random_problem
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from plurisim import mechanisms, negotiate
 from plurisim.problem import BUDGET_RTOL
-
-from helpers import random_problem
 
 SCALES = (1e-12, 1e-6, 1e6, 1e12)
 RULES = ("utilitarian", "maximin", "leximin", "nash", "kalai_smorodinsky", "greedy", "mes")

@@ -16,7 +16,7 @@ FAST = [name for name in STUDIES if name != "pabulib"]
 
 
 def test_every_fast_study_is_in_the_readme():
-    assert sorted(IN_README) >= sorted(FAST)
+    assert set(IN_README) >= set(FAST)
 
 
 @pytest.mark.parametrize("name", FAST)
