@@ -10,12 +10,17 @@ True
 >>> scenarios.load("no-such-scenario")
 Traceback (most recent call last):
 ...
-plurisim.errors.ScenarioError: Unknown scenario 'no-such-scenario'. Built in: ...; or give the path of a scenario file.
+plurisim.errors.ScenarioError: Unknown scenario 'no-such-scenario'. ...
+>>> scenarios.load("montreal-street")
+Traceback (most recent call last):
+...
+plurisim.errors.ScenarioError: Unknown scenario 'montreal-street'; did you mean montreal-streets? 'plurisim scenarios list' shows every built-in scenario; a path to a .yaml or .pb file works too.
 """
 
 from __future__ import annotations
 
 import builtins
+import difflib
 import os
 from functools import lru_cache
 from importlib import resources
@@ -57,9 +62,11 @@ def builtin_path(name: str) -> Path:
     """
     path = _builtin_dir() / f"{name}.yaml"
     if not path.is_file():
+        close = difflib.get_close_matches(str(name), list(), n=3, cutoff=0.6)
+        hint = f"; did you mean {' or '.join(close)}?" if close else "."
         raise ScenarioError(
-            f"Unknown scenario {name!r}. Built in: {', '.join(list())}; "
-            "or give the path of a scenario file.",
+            f"Unknown scenario {name!r}{hint} 'plurisim scenarios list' shows every built-in "
+            "scenario; a path to a .yaml or .pb file works too.",
             source=name,
         )
     return path

@@ -30,6 +30,7 @@ from plurisim.formatting import fmt, table
 from plurisim.outcome import Outcome, to_jsonable
 from plurisim.problem import Problem
 from plurisim.scenario import Scenario, compile_scenario
+from plurisim.validation import check_seed
 
 __all__ = ["Comparison", "compare", "plan_params"]
 
@@ -265,6 +266,30 @@ def _float_columns(rows: list[dict[str, Any]]) -> list[str]:
     return sorted(k for k in keys if k not in skip and k != "outcome")
 
 
+def _mechanism_names(mechanisms: Iterable[str] | None) -> list[str]:
+    """The mechanisms to compare: registered names, at least one, each once."""
+    if mechanisms is None:
+        return list(registry.DEFAULT_COMPARE)
+    if isinstance(mechanisms, str):
+        mechanisms = [mechanisms]
+    names = list(mechanisms)
+    if not names:
+        raise ParameterError(
+            "The 'mechanisms' parameter of compare must name at least one mechanism. "
+            "Got none instead."
+        )
+    seen: set[str] = set()
+    for name in names:
+        registry.get(name)
+        if name in seen:
+            raise ParameterError(
+                f"The 'mechanisms' parameter of compare names {name!r} twice; "
+                "name each mechanism once."
+            )
+        seen.add(name)
+    return names
+
+
 def compare(
     scenario: Scenario | Problem,
     *,
@@ -304,14 +329,18 @@ def compare(
     ParameterError
         Before anything runs, for an unknown mechanism or a bad parameter.
     """
-    problem = scenario if isinstance(scenario, Problem) else compile_scenario(scenario, seed=seed)
-    names = list(mechanisms) if mechanisms is not None else list(registry.DEFAULT_COMPARE)
+    check_seed(seed, "compare")
+    names = _mechanism_names(mechanisms)
     given = plan_params(names, params or {}, common or {})
+    problem = scenario if isinstance(scenario, Problem) else compile_scenario(scenario, seed=seed)
     disagreement = str(dict(common or {}).get("disagreement", "best-base-design"))
-    rngs = np.random.SeedSequence(seed).spawn(len(names))
+    if isinstance(seed, np.random.Generator):
+        rngs = seed.spawn(len(names))
+    else:
+        rngs = [np.random.default_rng(ss) for ss in np.random.SeedSequence(seed).spawn(len(names))]
     outcomes = [
-        registry.run(problem, name, rng=np.random.default_rng(ss), **given[name])
-        for name, ss in zip(names, rngs, strict=True)
+        registry.run(problem, name, rng=rng, **given[name])
+        for name, rng in zip(names, rngs, strict=True)
     ]
     scores = score(
         problem,
@@ -328,7 +357,11 @@ def compare(
         groups=problem.groups,
         reference=scores.frame.attrs.get("reference"),
         percentile=float(percentile),
-        meta={"seed": seed, "mechanisms": names, "normalized_over": list(scores.frame.index)},
+        meta={
+            "seed": seed if isinstance(seed, int) else None,
+            "mechanisms": names,
+            "normalized_over": list(scores.frame.index),
+        },
     )
 
 

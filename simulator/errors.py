@@ -70,6 +70,9 @@ class InputError(PlurisimError, ValueError):
         a column name.
     column : int, optional
         The 1-based column, when known.
+    problems : list of str, optional
+        Every problem found, one line each, when there were several (the message
+        names the first in full and the others by field). Defaults to ``[message]``.
 
     Examples
     --------
@@ -88,12 +91,14 @@ class InputError(PlurisimError, ValueError):
         line: int | None = None,
         field: str | None = None,
         column: int | None = None,
+        problems: list[str] | None = None,
     ):
         super().__init__(message)
         self.source = source
         self.line = line
         self.field = field
         self.column = column
+        self.problems = list(problems) if problems is not None else [message]
 
     @property
     def message(self) -> str:
@@ -120,6 +125,7 @@ class InputError(PlurisimError, ValueError):
             line=error.line,
             field=error.field,
             column=error.column,
+            problems=error.problems,
         )
 
 

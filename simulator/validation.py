@@ -16,7 +16,16 @@ from typing import Any
 import numpy as np
 from plurisim.errors import ParameterError
 
-__all__ = ["check_choice", "check_int", "check_real", "interval", "strip_union_tags"]
+__all__ = [
+    "check_choice",
+    "check_int",
+    "check_real",
+    "check_seed",
+    "interval",
+    "strip_union_tags",
+]
+
+MAX_SEED = 2**128 - 1  # what numpy.random.SeedSequence takes as one int
 
 _TAG_PREFIXES = ("literal[", "constrained-", "function-", "list[", "dict[", "tuple[", "nullable[")
 _TAG_NAMES = {"str", "float", "int", "bool", "none"}
@@ -135,4 +144,31 @@ def check_choice(value: Any, name: str, owner: str, choices: Iterable[Any]) -> A
     listed = ", ".join(repr(c) for c in options)
     raise ParameterError(
         f"The {name!r} parameter of {owner} must be one of {listed}. Got {_fmt(value)} instead."
+    )
+
+
+def check_seed(seed: Any, owner: str | None = None) -> Any:
+    """Check a seed: None, a non-negative int, a SeedSequence or a Generator.
+
+    Returned unchanged. One check for every entry point (scenarios, rules,
+    negotiations, experiments, the command line), so every bad seed reads the same.
+
+    Examples
+    --------
+    >>> check_seed(7)
+    7
+    >>> check_seed(-1, "compare")
+    Traceback (most recent call last):
+    ...
+    plurisim.errors.ParameterError: The 'seed' parameter of compare must be None, a non-negative int below 2**128, a numpy SeedSequence or a numpy Generator. Got -1 instead.
+    """
+    if seed is None or isinstance(seed, np.random.SeedSequence | np.random.Generator):
+        return seed
+    is_int = isinstance(seed, Integral) and not isinstance(seed, bool | np.bool_)
+    if is_int and 0 <= int(seed) <= MAX_SEED:
+        return seed
+    where = f" of {owner}" if owner else ""
+    raise ParameterError(
+        f"The 'seed' parameter{where} must be None, a non-negative int below 2**128, "
+        f"a numpy SeedSequence or a numpy Generator. Got {_fmt(seed)} instead."
     )

@@ -43,8 +43,15 @@ def test_schema_is_json(capsys):
 def test_unknown_scenario_name(capsys):
     assert main(["scenarios", "show", "atlantis"]) == 2
     err = capsys.readouterr().err
-    assert "Unknown scenario 'atlantis'. Built in: " in err
-    assert "toy-park" in err
+    assert "Unknown scenario 'atlantis'. 'plurisim scenarios list' shows every" in err
+    assert len(err.splitlines()) == 1
+
+
+def test_unknown_scenario_name_suggests_close_matches(capsys):
+    assert main(["compare", "toy_park"]) == 2
+    err = capsys.readouterr().err
+    assert "did you mean toy-park?" in err
+    assert "montreal-streets" not in err  # only close matches, not the whole list
 
 
 def test_console_script_exit_status_and_no_traceback(tmp_path):

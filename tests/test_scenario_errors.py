@@ -7,6 +7,8 @@ import copy
 import pytest
 import yaml
 from plurisim.cli import main
+from plurisim.errors import ScenarioError
+from plurisim.scenario import load_scenario
 
 
 def mutate(path, value):
@@ -197,8 +199,11 @@ def test_several_problems_are_listed_in_one_message(tmp_path, toy_dict, capsys):
     path.write_text(yaml.safe_dump(data))
     status, _, err = run_validate(capsys, path)
     assert status == 2
-    assert "budget:" in err and "interventions[0].cost:" in err
-    assert err.count("plurisim: error:") == 1
+    assert "interventions[0].cost:" in err and "1 more problem: budget" in err
+    assert len(err.splitlines()) == 1
+    with pytest.raises(ScenarioError) as info:
+        load_scenario(path)
+    assert [p.split(": ")[1] for p in info.value.problems] == ["interventions[0].cost", "budget"]
 
 
 def test_normalize_weights_rescales_with_a_note(toy_dict):

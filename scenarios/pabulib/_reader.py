@@ -143,7 +143,10 @@ class _Parser(SectionReader):
             if ben is not None:
                 bens.append(_split_list(row[at[ben]].strip()))
             for c in others:
-                rest[c].append(row[at[c]].strip())
+                text = row[at[c]].strip()
+                if c == "score" and not missing(text):  # a number in the format
+                    self.number(text, line, "score", "a number", whose)
+                rest[c].append(text)
         return Projects(
             ids=tuple(ids),
             costs=frozen(costs, float),

@@ -27,11 +27,14 @@ EXIT_USAGE = 2
 
 
 class _Parser(argparse.ArgumentParser):
-    """argparse, but usage errors carry the program name and exit with status 2."""
+    """argparse, but a usage error is one line naming the command, with exit status 2."""
 
     def error(self, message: str) -> None:  # type: ignore[override]
-        self.print_usage(sys.stderr)
-        self.exit(EXIT_USAGE, f"{self.prog}: error: {message}\n")
+        command = self.prog.removeprefix("plurisim").strip()
+        where = f"{command}: " if command else ""
+        hint = f"plurisim {command} --help" if command else "plurisim --help"
+        line = " ".join(f"{where}{message}".split())  # one line, whatever argparse wrote
+        self.exit(EXIT_USAGE, f"plurisim: error: {line} (see '{hint}')\n")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -48,6 +51,11 @@ def build_parser() -> argparse.ArgumentParser:
     for module in (_scenarios, _compare, _run, _svo, _sweep, _study, _app):
         module.register(sub)
     return parser
+
+
+def _one_line(message: str) -> str:
+    """A message on one line: its lines joined with '; '."""
+    return "; ".join(part.strip() for part in message.splitlines() if part.strip())
 
 
 def _version() -> str:
@@ -70,7 +78,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return handler(args)
     except PlurisimError as exc:
-        print(f"plurisim: error: {exc}", file=sys.stderr)
+        print(f"plurisim: error: {_one_line(str(exc))}", file=sys.stderr)
         return int(getattr(exc, "exit_status", EXIT_USAGE))
     except OSError as exc:
         where = f" {exc.filename}" if exc.filename else ""

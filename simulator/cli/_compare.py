@@ -62,7 +62,7 @@ def run(args: argparse.Namespace) -> int:
     check_real(args.percentile, "percentile", "compare", low=0, high=100)
     names = (
         [n.strip() for n in args.mechanisms.split(",") if n.strip()]
-        if args.mechanisms
+        if args.mechanisms is not None
         else list(registry.DEFAULT_COMPARE)
     )
     for name in names:

@@ -217,6 +217,8 @@ class PackageSearch:
                     rows = allowed[[int(np.argmax(sat[allowed, own]))]]
             else:
                 rows = allowed
+            if rows.size == 0:
+                raise InfeasibleError("No package meets the constraints.")
             if others.size == 0:
                 return self.space.mask(int(rows[int(np.argmax(sat[rows, max(own, 0)]))]))
             keys = [sat[rows][:, others].min(axis=1), sat[rows][:, others].sum(axis=1)]

@@ -9,16 +9,15 @@ Examples
 >>> split_seed(-1)
 Traceback (most recent call last):
 ...
-plurisim.errors.ParameterError: The 'seed' parameter must be None, a non-negative int, a numpy SeedSequence or a numpy Generator. Got -1 instead.
+plurisim.errors.ParameterError: The 'seed' parameter of negotiate must be None, a non-negative int below 2**128, a numpy SeedSequence or a numpy Generator. Got -1 instead.
 """
 
 from __future__ import annotations
 
-from numbers import Integral
 from typing import Any
 
 import numpy as np
-from plurisim.errors import ParameterError
+from plurisim.validation import check_seed
 
 __all__ = ["split_seed"]
 
@@ -29,6 +28,7 @@ def split_seed(seed: Any) -> tuple[int | None, Any, np.random.Generator]:
     A seed (int or SeedSequence) is split into two independent streams; a Generator
     is used for both.
     """
+    check_seed(seed, "negotiate")
     if isinstance(seed, np.random.Generator):
         return None, seed, seed
     if isinstance(seed, np.random.SeedSequence):
@@ -38,15 +38,8 @@ def split_seed(seed: Any) -> tuple[int | None, Any, np.random.Generator]:
         root = np.random.SeedSequence(
             seed.entropy, spawn_key=seed.spawn_key, pool_size=seed.pool_size
         )
-    elif seed is None or (
-        isinstance(seed, Integral | np.integer) and not isinstance(seed, bool) and int(seed) >= 0
-    ):
+    else:
         value = None if seed is None else int(seed)
         root = np.random.SeedSequence(value)
-    else:
-        raise ParameterError(
-            "The 'seed' parameter must be None, a non-negative int, a numpy SeedSequence or "
-            f"a numpy Generator. Got {seed!r} instead."
-        )
     compile_seq, model_seq = root.spawn(2)
     return value, np.random.default_rng(compile_seq), np.random.default_rng(model_seq)

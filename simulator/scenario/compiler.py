@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 from plurisim.problem import Labels, Problem
 from plurisim.scenario.schema import Scenario
+from plurisim.validation import check_seed
 
 __all__ = ["compile_scenario"]
 
@@ -37,7 +38,7 @@ def compile_scenario(scenario: Scenario, seed: int | np.random.Generator | None 
     >>> p.n_groups, p.n_interventions, p.budget
     (3, 6, 300.0)
     """
-    rng = np.random.default_rng(seed)
+    rng = np.random.default_rng(check_seed(seed, "compile_scenario"))
     crit = scenario.criterion_ids
     groups = scenario.group_ids
     ivs = scenario.intervention_ids

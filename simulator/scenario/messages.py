@@ -66,12 +66,17 @@ def validation_error(
         else:
             messages.extend(texts)
     head = f"{source}: {messages[0]}"
-    more = len(messages) - 1
-    if more:
-        head += "\n" + "\n".join(f"{source}: {m}" for m in messages[1:5])
-        if more > 4:
-            head += f"\n({more - 4} more problems)"
-    return ScenarioError(head, source=source, field=next(iter(by_path), None))
+    others = [m.split(":", 1)[0] for m in messages[1:]]
+    if others:  # one line: the first problem in full, the others by field
+        shown = ", ".join(others[:4]) + (", ..." if len(others) > 4 else "")
+        noun = "problem" if len(others) == 1 else "problems"
+        head += f" (and {len(others)} more {noun}: {shown})"
+    return ScenarioError(
+        head,
+        source=source,
+        field=next(iter(by_path), None),
+        problems=[f"{source}: {m}" for m in messages],
+    )
 
 
 def _show(value: Any) -> str:

@@ -71,7 +71,13 @@ class Mediated(Protocol):
                 # No other package is believed to leave every group as well off: offer the
                 # one whose worst believed loss (in satisfaction) is smallest.
                 span = view.ideals(weights) - floors
-                found = [search.maximin_others(weights, floors, span, -1, 0.0, exclude=exclude)]
+                try:
+                    found = [search.maximin_others(weights, floors, span, -1, 0.0, exclude=exclude)]
+                except InfeasibleError:
+                    # Nothing is affordable but the disagreement point: offering it
+                    # changes nothing, so no agreement can come of it.
+                    found = [view.d_mask.copy()]
+                    details["only_disagreement"] = True
                 details["believed_rational"] = False
         index, rationale, source = model.mediator_policy.choose(model, found)
         details.update(rationale=rationale, mediator=source, candidates=len(found))
