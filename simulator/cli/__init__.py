@@ -15,6 +15,8 @@ what is allowed; it never prints a traceback.
 from __future__ import annotations
 
 import argparse
+import contextlib
+import os
 import sys
 from collections.abc import Callable, Sequence
 
@@ -23,7 +25,9 @@ from plurisim.errors import PlurisimError
 __all__ = ["build_parser", "main"]
 
 EXIT_OK = 0
+EXIT_FAILURE = 1
 EXIT_USAGE = 2
+EXIT_INTERRUPTED = 130  # 128 + SIGINT
 
 
 class _Parser(argparse.ArgumentParser):
@@ -67,25 +71,75 @@ def _version() -> str:
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; return the exit status.
 
+    Every failure ends in one line on standard error, ``plurisim: error: ...``: exit
+    status 2 for bad input, 1 for a failure outside the user's control or a bug (the
+    details go to a file the message names), 130 for Ctrl-C. A closed pipe (``| head``)
+    ends the command quietly with status 0.
+
     Examples
     --------
     >>> main(["scenarios", "show", "no-such-scenario"])
     2
     """
-    parser = build_parser()
-    args = parser.parse_args(argv)
-    handler: Callable[[argparse.Namespace], int] = args.handler
     try:
-        return handler(args)
+        parser = build_parser()
+        args = parser.parse_args(argv)
+        handler: Callable[[argparse.Namespace], int] = args.handler
+        status = handler(args)
+        sys.stdout.flush()  # a closed pipe shows here, not at interpreter exit
+        return status
     except PlurisimError as exc:
-        print(f"plurisim: error: {_one_line(str(exc))}", file=sys.stderr)
+        _error(str(exc))
         return int(getattr(exc, "exit_status", EXIT_USAGE))
+    except BrokenPipeError:
+        _silence_stdout()
+        return EXIT_OK
     except OSError as exc:
-        where = f" {exc.filename}" if exc.filename else ""
-        print(f"plurisim: error:{where}: {exc.strerror or exc}", file=sys.stderr)
+        where = f"{exc.filename}: " if exc.filename else ""
+        _error(f"{where}{exc.strerror or exc}")
         return EXIT_USAGE
     except KeyboardInterrupt:
-        print("plurisim: interrupted", file=sys.stderr)
-        return 130
-    except BrokenPipeError:
-        return EXIT_OK
+        _error("interrupted", prefix="plurisim: ")
+        return EXIT_INTERRUPTED
+    except Exception as exc:  # a bug: one line here, the details in a file
+        if os.environ.get("PLURISIM_DEBUG"):
+            raise
+        details = _write_details(exc)
+        _error(
+            f"internal error ({type(exc).__name__}: {exc}); this is a bug in plurisim, "
+            f"please report it with the details written to {details}"
+        )
+        return EXIT_FAILURE
+
+
+def _error(message: str, prefix: str = "plurisim: error: ") -> None:
+    with contextlib.suppress(OSError, ValueError):  # stderr closed too: nothing to tell
+        print(f"{prefix}{_one_line(message)}", file=sys.stderr, flush=True)
+
+
+def _silence_stdout() -> None:
+    """Point standard output at /dev/null so that Python's final flush stays quiet."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (OSError, ValueError, AttributeError):  # no real file descriptor (tests)
+        pass
+
+
+def _write_details(exc: BaseException) -> str:
+    """Write the traceback of an internal error to a file; return its path."""
+    import tempfile
+    import traceback
+
+    from plurisim import __version__
+
+    text = "".join(traceback.format_exception(exc))
+    header = f"plurisim {__version__}, python {sys.version.split()[0]}\nargv: {sys.argv}\n\n"
+    try:
+        fd, path = tempfile.mkstemp(prefix="plurisim-error-", suffix=".txt")
+        with os.fdopen(fd, "w", encoding="utf-8") as f:
+            f.write(header + text)
+    except OSError:
+        return "(nowhere: the temporary folder is not writable)"
+    return path
