@@ -16,8 +16,7 @@ Examples
 
 from __future__ import annotations
 
-from importlib import metadata as _metadata
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from plurisim.errors import (
     InfeasibleError,
@@ -30,14 +29,21 @@ from plurisim.errors import (
     SpecError,
     TieError,
 )
-from plurisim.problem import Problem
-from plurisim.scenario import Scenario, compile_scenario, load_scenario, scenario_json_schema
-from plurisim.values import MFT, SCHWARTZ10, VALUELEX, ValueSpace, get_space
 
-try:
-    __version__ = _metadata.version("plurisim")
-except _metadata.PackageNotFoundError:  # running from a source tree that is not installed
-    __version__ = "0+unknown"
+if TYPE_CHECKING:  # imported on first use (see _LAZY): `import plurisim` stays fast
+    from plurisim.api import negotiate
+    from plurisim.negotiation.result import NegotiationResult
+    from plurisim.negotiation_model import NegotiationModel
+    from plurisim.problem import Problem
+    from plurisim.scenario import (
+        Scenario,
+        compile_scenario,
+        load_scenario,
+        scenario_json_schema,
+    )
+    from plurisim.values import MFT, SCHWARTZ10, VALUELEX, ValueSpace, get_space
+
+    __version__: str
 
 __all__ = [
     "MFT",
@@ -46,6 +52,8 @@ __all__ = [
     "InfeasibleError",
     "InputError",
     "LLMUnavailableError",
+    "NegotiationModel",
+    "NegotiationResult",
     "ParameterError",
     "PlurisimError",
     "Problem",
@@ -59,23 +67,57 @@ __all__ = [
     "compile_scenario",
     "get_space",
     "load_scenario",
+    "negotiate",
     "scenario_json_schema",
 ]
 
-# Names whose modules import Mesa (slow to import, and it switches multiprocessing to
-# "spawn"), loaded on first use only.
+# Every name but the errors is imported on first use: the command line's --help and
+# scripts that need one part do not pay for NumPy, SciPy, pydantic or Mesa up front.
 _LAZY = {
+    "Problem": "plurisim.problem",
+    "Scenario": "plurisim.scenario",
+    "compile_scenario": "plurisim.scenario",
+    "load_scenario": "plurisim.scenario",
+    "scenario_json_schema": "plurisim.scenario",
+    "MFT": "plurisim.values",
+    "SCHWARTZ10": "plurisim.values",
+    "VALUELEX": "plurisim.values",
+    "ValueSpace": "plurisim.values",
+    "get_space": "plurisim.values",
     "negotiate": "plurisim.api",
-    "NegotiationModel": "plurisim.api",
+    "NegotiationModel": "plurisim.negotiation_model",
     "NegotiationResult": "plurisim.negotiation.result",
 }
 
 
-def __getattr__(name: str) -> Any:
-    if name in _LAZY:
-        import importlib
+def _version() -> str:
+    from importlib import metadata
 
+    try:
+        return metadata.version("plurisim")
+    except metadata.PackageNotFoundError:  # a source tree that is not installed
+        return "0+unknown"
+
+
+def __getattr__(name: str) -> Any:
+    import importlib
+
+    if name == "__version__":
+        value: Any = _version()
+    elif name in _LAZY:
         value = getattr(importlib.import_module(_LAZY[name]), name)
-        globals()[name] = value
-        return value
-    raise AttributeError(f"module 'plurisim' has no attribute {name!r}")
+    elif not name.startswith("_"):  # a subpackage: `import plurisim; plurisim.scenarios`
+        try:
+            value = importlib.import_module(f"plurisim.{name}")
+        except ModuleNotFoundError as exc:
+            if exc.name != f"plurisim.{name}":
+                raise  # a missing dependency inside it, not a missing module
+            raise AttributeError(f"module 'plurisim' has no attribute {name!r}") from None
+    else:
+        raise AttributeError(f"module 'plurisim' has no attribute {name!r}")
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *__all__})

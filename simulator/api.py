@@ -21,17 +21,18 @@ plurisim.errors.ParameterError: The 'rounds' parameter of negotiate must be an i
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from plurisim.agents.mediator import RuleBasedMediator
 from plurisim.agents.stakeholder import RuleBasedStakeholders
-from plurisim.negotiation import model as mesa_model
 from plurisim.negotiation.engine import Negotiation
-from plurisim.negotiation.params import NegotiationParams
 from plurisim.negotiation.policies import MediatorPolicy, StakeholderPolicy
 from plurisim.negotiation.result import NegotiationResult
 from plurisim.problem import Problem
 from plurisim.scenario import Scenario
+
+if TYPE_CHECKING:
+    from plurisim.negotiation_model import NegotiationModel
 
 __all__ = ["NegotiationModel", "negotiate"]
 
@@ -81,36 +82,10 @@ def negotiate(
     return engine.run()
 
 
-class NegotiationModel(mesa_model.NegotiationModel):
-    """The Mesa negotiation model with the rule-based policies unless others are given.
+def __getattr__(name: str) -> Any:
+    # The Mesa model lives in its own module: Mesa (and pandas) load only when it is used.
+    if name == "NegotiationModel":
+        from plurisim.negotiation_model import NegotiationModel
 
-    See :class:`plurisim.negotiation.model.NegotiationModel`.
-
-    Examples
-    --------
-    >>> from plurisim import NegotiationModel, scenarios
-    >>> model = NegotiationModel(scenarios.load("toy-park"), seed=1, protocol="single-text",
-    ...                          disagreement="status-quo")
-    >>> result = model.run()
-    >>> result.protocol
-    'single-text'
-    """
-
-    def __init__(
-        self,
-        scenario: Scenario | Problem,
-        params: NegotiationParams | None = None,
-        *,
-        seed: Any = None,
-        stakeholder_policy: StakeholderPolicy | None = None,
-        mediator_policy: MediatorPolicy | None = None,
-        **kwargs: Any,
-    ) -> None:
-        super().__init__(
-            scenario,
-            params,
-            seed=seed,
-            stakeholder_policy=stakeholder_policy or RuleBasedStakeholders(),
-            mediator_policy=mediator_policy or RuleBasedMediator(),
-            **kwargs,
-        )
+        return NegotiationModel
+    raise AttributeError(f"module 'plurisim.api' has no attribute {name!r}")

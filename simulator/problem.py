@@ -29,14 +29,16 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
-from plurisim.ballots import Ballots
 from plurisim.errors import ParameterError
 
-__all__ = ["BUDGET_RTOL", "Ballots", "Labels", "Problem"]
+if TYPE_CHECKING:  # SciPy's sparse arrays are imported only for ballot problems
+    from plurisim.ballots import Ballots
+
+__all__ = ["BUDGET_RTOL", "Labels", "Problem"]
 
 BUDGET_RTOL = 1e-9
 """A package fits when its cost is at most ``budget * (1 + BUDGET_RTOL)``.

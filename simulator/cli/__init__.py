@@ -41,10 +41,37 @@ class _Parser(argparse.ArgumentParser):
         self.exit(EXIT_USAGE, f"plurisim: error: {line} (see '{hint}')\n")
 
 
-def build_parser() -> argparse.ArgumentParser:
-    """The argument parser of the ``plurisim`` command."""
-    from plurisim.cli import _app, _compare, _run, _scenarios, _study, _svo, _sweep
+# Each command's module and one-line summary. Only the module of the command being run
+# is imported, so `plurisim --help` and quick commands do not pay for the others.
+COMMANDS: dict[str, tuple[str, str]] = {
+    "scenarios": ("_scenarios", "list, show, validate and explain scenario files"),
+    "compare": ("_compare", "every base design and mechanism with every metric"),
+    "run": ("_run", "run the negotiation (or another mechanism) on a scenario"),
+    "svo": ("_svo", "SVO slider study: targets, revealed angles, value rationality"),
+    "sweep": ("_sweep", "run a parameter sweep from a YAML spec (resumable)"),
+    "study": ("_study", "recompute one of the README's studies and print its tables"),
+    "app": ("_app", "serve the interactive page (needs the 'app' extra)"),
+}
 
+
+def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
+    """The argument parser of the ``plurisim`` command.
+
+    Parameters
+    ----------
+    argv : sequence of str, optional
+        The arguments about to be parsed: only the command they name gets its full
+        set of options (the others are listed by name). Without it, every command is
+        built in full.
+
+    Examples
+    --------
+    >>> build_parser(["scenarios", "list"]).parse_args(["scenarios", "list"]).command
+    'scenarios'
+    """
+    import importlib
+
+    chosen = None if argv is None else next((a for a in argv if not a.startswith("-")), "")
     parser = _Parser(
         prog="plurisim",
         description="Simulate negotiation among stakeholders who hold different values.",
@@ -52,8 +79,11 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=_version())
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     sub.required = True
-    for module in (_scenarios, _compare, _run, _svo, _sweep, _study, _app):
-        module.register(sub)
+    for name, (module, summary) in COMMANDS.items():
+        if chosen is None or chosen == name:
+            importlib.import_module(f"plurisim.cli.{module}").register(sub)
+        else:
+            sub.add_parser(name, help=summary)
     return parser
 
 
@@ -63,9 +93,12 @@ def _one_line(message: str) -> str:
 
 
 def _version() -> str:
-    from plurisim import __version__
+    from importlib import metadata
 
-    return f"plurisim {__version__}"
+    try:
+        return f"plurisim {metadata.version('plurisim')}"
+    except metadata.PackageNotFoundError:  # a source tree that is not installed
+        return "plurisim 0+unknown"
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -82,8 +115,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     2
     """
     try:
-        parser = build_parser()
-        args = parser.parse_args(argv)
+        argv = sys.argv[1:] if argv is None else list(argv)
+        args = build_parser(argv).parse_args(argv)
         handler: Callable[[argparse.Namespace], int] = args.handler
         status = handler(args)
         sys.stdout.flush()  # a closed pipe shows here, not at interpreter exit

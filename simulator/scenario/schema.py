@@ -25,10 +25,9 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Mapping
-from typing import Annotated, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 import numpy as np
-from plurisim.ballots import Ballots
 from plurisim.errors import InputError, ScenarioError
 from plurisim.files import dump_yaml, load_yaml
 from plurisim.scenario.checks import WEIGHT_SUM_TOL, semantic_problems, values_to_weights
@@ -44,6 +43,9 @@ from pydantic import (
     ValidationError,
     model_validator,
 )
+
+if TYPE_CHECKING:  # SciPy's sparse arrays load only with ballots
+    from plurisim.ballots import Ballots
 
 __all__ = [
     "SCHEMA_VERSION",
