@@ -1,7 +1,7 @@
 # plurisim: two commands set everything up on a fresh machine.
 #   make run    creates .venv, installs plurisim, runs the flagship scenario
 #   make test   creates .venv, installs plurisim with its test extras, runs the suite
-#   make test-long  the minutes-long checks against the shared real data (Pabulib)
+#   make test-long  the minutes-long checks: Pabulib oracles on the shared real data, every fuzz case
 #   make app    serves the interactive page (prints its URL)
 #   make docs   builds the reference site into docs/_build/html
 SHELL := /bin/bash
@@ -19,7 +19,7 @@ APP_ARGS ?=
 help:
 	@echo "make run    - set up .venv and compare every mechanism on $(SCENARIO)"
 	@echo "make test   - set up .venv with test extras and run the suite (under 10 minutes)"
-	@echo "make test-long - the minutes-long checks against ../shared/data (Pabulib oracles)"
+	@echo "make test-long - minutes-long checks: Pabulib oracles on ../shared/data, every fuzz case"
 	@echo "make lint   - ruff and mypy"
 	@echo "make bench  - print the benchmark figures"
 	@echo "make app    - serve the interactive page on 127.0.0.1 (APP_ARGS='toy-park --port 0')"
