@@ -59,6 +59,7 @@ def test_a_scenario_from_ballots_runs_as_negotiate_runs_it():
     stepped = NegotiationModel(scenario, seed=2, rounds=5, disagreement="status-quo")
     while stepped.running:
         stepped.step()
-    assert stepped.result().to_dict() == negotiate(
-        scenario, seed=2, rounds=5, disagreement="status-quo"
-    ).to_dict()
+    assert (
+        stepped.result().to_dict()
+        == negotiate(scenario, seed=2, rounds=5, disagreement="status-quo").to_dict()
+    )
