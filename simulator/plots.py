@@ -159,7 +159,8 @@ def lorenz(
     for k, name in enumerate(grey):
         label = f"other outcomes ({len(grey)})" if k == 0 else None
         ax.plot(pop, curves[name], color="0.75", linewidth=0.9, zorder=1, label=label)
-    for k, name in enumerate(n for n in chosen if n in curves):
+    shown = [n for n in chosen if n in curves]
+    for k, name in enumerate(shown):
         gini = frame.loc[name].get("gini", np.nan)
         label = f"{name} (Gini {float(gini):.3f})" if np.isfinite(gini) else name
         ax.plot(
@@ -169,7 +170,7 @@ def lorenz(
             marker="o",
             markersize=3,
             linewidth=1.8,
-            zorder=3,
+            zorder=3 + len(shown) - k,  # the first named on top where curves coincide
             label=label,
         )
     ax.set_xlabel("share of groups (poorest first)")
