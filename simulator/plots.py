@@ -142,8 +142,8 @@ def lorenz(
         chosen = list(dict.fromkeys(str(h) for h in highlight))
         for h in chosen:
             if h not in names:
-                shown = ", ".join(names[:2]) + (", ..." if len(names) > 2 else "")
-                raise ParameterError(f"lorenz: {h!r} is not among the outcomes drawn ({shown}).")
+                listed = ", ".join(names[:2]) + (", ..." if len(names) > 2 else "")
+                raise ParameterError(f"lorenz: {h!r} is not among the outcomes drawn ({listed}).")
     fig = new_figure(8.0, 5.0)
     ax = fig.axes[0]
     ax.plot([0, 1], [0, 1], color="black", linewidth=1, linestyle="--", label="equality")
@@ -159,10 +159,11 @@ def lorenz(
     for k, name in enumerate(grey):
         label = f"other outcomes ({len(grey)})" if k == 0 else None
         ax.plot(pop, curves[name], color="0.75", linewidth=0.9, zorder=1, label=label)
+    ginis = frame["gini"].to_numpy(float) if "gini" in frame else np.full(len(names), np.nan)
     shown = [n for n in chosen if n in curves]
     for k, name in enumerate(shown):
-        gini = frame.loc[name].get("gini", np.nan)
-        label = f"{name} (Gini {float(gini):.3f})" if np.isfinite(gini) else name
+        gini = float(ginis[names.index(name)])
+        label = f"{name} (Gini {gini:.3f})" if np.isfinite(gini) else name
         ax.plot(
             pop,
             curves[name],

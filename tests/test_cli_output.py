@@ -301,3 +301,11 @@ def test_compare_out_writes_the_note_into_the_text_table(tmp_path, capsys):
     capsys.readouterr()
     text = (tmp_path / "comparison.txt").read_text(encoding="utf-8")
     assert "over the 3 outcomes in this table" in text
+
+
+def test_llm_answers_count_on_the_bar_as_they_arrive(terminal, capsys):
+    pytest.importorskip("langchain_core", reason="the llm extra is not installed")
+    terminal()
+    argv = ["svo", "--agents", "2", "--targets", "prosocial", "--llm", "scripted", "--json"]
+    assert main(argv) == 0
+    assert re.search(r"SVO agents \(LLM\):.*2/2", capsys.readouterr().err)
