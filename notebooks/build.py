@@ -183,6 +183,11 @@ designs[["cost", "total_utility", "worst_group_utility", "p20_satisfaction", "gi
 The **reference design** is the best of these on the public rubric (total utility):
 *Lively street*. No group will be offered less than it gets there.
 
+The 20th-percentile satisfaction is relative: each group's utility is rescaled from
+0 (its lowest) to 1 (its highest) *over the outcomes in the table*, then the 20th
+percentile over the groups is taken. The same design scores differently beside other
+outcomes; every table says what it was normalised over.
+
 ## Running the negotiation
 """),
     code("""
@@ -219,6 +224,7 @@ pd.DataFrame({"best base design": [result.reference_metrics[k] for k in keys],
 from plurisim.comparison import compare
 
 comparison = compare(scenario, seed=0)
+print(comparison.satisfaction_note())
 comparison.frame[["kind", "total_utility", "worst_group_utility", "p20_satisfaction", "gini"]]
 """),
     code("""
@@ -380,6 +386,7 @@ from plurisim.comparison import compare
 
 budget = scenarios.load("community-budget")
 result = compare(budget, mechanisms=["utilitarian", "maximin", "leximin", "nash", "kalai_smorodinsky", "greedy", "mes"])
+print(result.satisfaction_note())
 result.frame[["cost", "total_utility", "worst_group_utility", "p20_satisfaction", "gini", "pareto_dominated"]]
 """),
     code("""
