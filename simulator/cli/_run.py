@@ -78,10 +78,8 @@ def run(args: argparse.Namespace) -> int:
             given += ["transcript"] if args.transcript else []
             names = ", ".join("--" + n.replace("_", "-") for n in given)
             verb = "applies" if len(given) == 1 else "apply"
-            raise ParameterError(
-                f"{names} only {verb} to --mechanism negotiative (the other rules have no "
-                "rounds, so no transcript)."
-            )
+            why = " (the other rules have no rounds, so no transcript)" if args.transcript else ""
+            raise ParameterError(f"{names} only {verb} to --mechanism negotiative{why}.")
         rule_params = parse_assignments(args.param, default_mechanism=args.mechanism).get(
             args.mechanism, {}
         )
