@@ -6,31 +6,17 @@ The cells below are the source of the notebooks; running this script rewrites ea
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
 import nbformat
+from cells import SETUP, code, md
+from lessons_more import NOTEBOOKS as MORE
 from nbclient import NotebookClient
 
 HERE = Path(__file__).resolve().parent
 
-
-def md(text: str) -> nbformat.NotebookNode:
-    return nbformat.v4.new_markdown_cell(text.strip())
-
-
-def code(text: str) -> nbformat.NotebookNode:
-    return nbformat.v4.new_code_cell(text.strip())
-
-
-SETUP = code("""
-%matplotlib inline
-import numpy as np
-import pandas as pd
-from IPython.display import Markdown, display
-pd.set_option("display.precision", 3)
-pd.set_option("display.width", 120)
-""")
 
 NOTEBOOKS: dict[str, list[nbformat.NotebookNode]] = {}
 
@@ -173,17 +159,17 @@ a neutral mediator proposes packages, the personas accept or push back, round by
     SETUP,
     code("""
 from plurisim import scenarios, negotiate, plots, compile_scenario
-from plurisim.cli._scenarios import render
+from plurisim.scenario import scenario_text
 
 scenario = scenarios.load("montreal-streets")
-print(render(scenario))
+print(scenario_text(scenario))
 """),
     md("""
 The six groups rated practicality, inclusivity, aesthetics and accessibility from 1 to
 4. Their *weights* say how much each criterion matters to them; the *baseline* is how
 they rate the street today; each intervention's *effects* (estimated from how the
-personas rated streets that already have it) differ by group. Seven base designs were
-drawn up by concept.
+personas rated streets that already have it) differ by group: the table "Effect on
+each group where it differs" lists them. Seven base designs were drawn up by concept.
 """),
     code("""
 from plurisim.mechanisms import base_design_outcomes
@@ -196,6 +182,11 @@ designs[["cost", "total_utility", "worst_group_utility", "p20_satisfaction", "gi
     md("""
 The **reference design** is the best of these on the public rubric (total utility):
 *Lively street*. No group will be offered less than it gets there.
+
+The 20th-percentile satisfaction is relative: each group's utility is rescaled from
+0 (its lowest) to 1 (its highest) *over the outcomes in the table*, then the 20th
+percentile over the groups is taken. The same design scores differently beside other
+outcomes; every table says what it was normalised over.
 
 ## Running the negotiation
 """),
@@ -233,10 +224,19 @@ pd.DataFrame({"best base design": [result.reference_metrics[k] for k in keys],
 from plurisim.comparison import compare
 
 comparison = compare(scenario, seed=0)
+print(comparison.satisfaction_note())
 comparison.frame[["kind", "total_utility", "worst_group_utility", "p20_satisfaction", "gini"]]
 """),
     code("""
 plots.group_utilities(comparison, ["Lively street", "Accessibility first", "negotiated", "maximin", "mes"])
+"""),
+    md("""
+With sixteen outcomes side by side, the Lorenz curves colour a few (the reference, the
+negotiated package, the most and the least equal) and draw the rest in grey;
+`highlight=[...]` chooses others.
+"""),
+    code("""
+plots.lorenz(comparison)
 """),
     md("""
 The negotiated package is the one maximin and the utilitarian rule also choose: in
@@ -363,8 +363,10 @@ a single competitive group holds everyone up; the package agreed on barely chang
 1. Set `rationality=0.2`. Which category is hardest to reveal, and why might that be?
 2. Target an angle that is *not* attainable by any set of answers, such as 25 degrees.
    What angle do rational agents reveal instead?
-3. Add a mix of your own to the negotiation study, for example two competitive groups.
-   How do the rounds and the agreement rate change?
+3. Make a population mix of your own: `plurisim.negotiate(contested, seed=s,
+   svo=angles)` takes one SVO angle per group, in degrees (for example two
+   competitive groups, `[-30, -30, 45, 45, 45, 45]`). Over seeds 0-9, how do the rounds
+   and the agreement rate compare with the four mixes above?
 """),
 ]
 
@@ -384,6 +386,7 @@ from plurisim.comparison import compare
 
 budget = scenarios.load("community-budget")
 result = compare(budget, mechanisms=["utilitarian", "maximin", "leximin", "nash", "kalai_smorodinsky", "greedy", "mes"])
+print(result.satisfaction_note())
 result.frame[["cost", "total_utility", "worst_group_utility", "p20_satisfaction", "gini", "pareto_dominated"]]
 """),
     code("""
@@ -552,6 +555,12 @@ def build(name: str, execute: bool = True) -> Path:
     return path
 
 
+NOTEBOOKS.update(MORE)
+
+
 if __name__ == "__main__":
+    # Lesson 6 reads a real election only when asked to; the committed notebook shows
+    # the invented one, so no Pabulib data enters the repository.
+    os.environ.pop("PLURISIM_PABULIB", None)
     for name in sys.argv[1:] or list(NOTEBOOKS):
         print("built", build(name))

@@ -27,8 +27,10 @@ from plurisim import registry
 from plurisim.errors import ParameterError
 from plurisim.evaluation import score
 from plurisim.formatting import fmt, table
+from plurisim.metrics import satisfaction_note
 from plurisim.outcome import Outcome, to_jsonable
 from plurisim.problem import Problem
+from plurisim.progress import track
 from plurisim.scenario import Scenario, compile_scenario
 from plurisim.validation import check_seed
 
@@ -191,6 +193,7 @@ class Comparison:
                 ]
             rows.append(row)
         lines.append(table(rows, head))
+        lines.append(self.satisfaction_note())
         extra_cols = [
             c
             for c in (
@@ -238,6 +241,18 @@ class Comparison:
         lines += ["", "Packages"]
         lines += [f"  {n}: {r['package'] or '(nothing)'}" for n, r in f.iterrows()]
         return "\n".join(lines)
+
+    def satisfaction_note(self) -> str:
+        """What the percentile satisfaction column was normalized over, in one line.
+
+        Examples
+        --------
+        >>> from plurisim import scenarios
+        >>> c = compare(scenarios.load("toy-park"), mechanisms=["maximin"])
+        >>> c.satisfaction_note().split(" over ")[1]
+        'the 3 outcomes in this table, then the 20th percentile'
+        """
+        return satisfaction_note(len(self.frame), self.percentile)
 
     def __str__(self) -> str:
         return self.to_table()
@@ -340,7 +355,7 @@ def compare(
         rngs = [np.random.default_rng(ss) for ss in np.random.SeedSequence(seed).spawn(len(names))]
     outcomes = [
         registry.run(problem, name, rng=rng, **given[name])
-        for name, rng in zip(names, rngs, strict=True)
+        for name, rng in track(list(zip(names, rngs, strict=True)), desc="mechanisms")
     ]
     scores = score(
         problem,

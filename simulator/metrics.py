@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
-from plurisim.validation import check_real
+from plurisim.validation import check_int, check_real
 
 __all__ = [
     "HEADLINE",
@@ -28,6 +28,7 @@ __all__ = [
     "pareto_front",
     "percentile_satisfaction",
     "satisfaction_matrix",
+    "satisfaction_note",
 ]
 
 FloatArray = NDArray[np.float64]
@@ -124,6 +125,44 @@ def percentile_satisfaction(utilities: ArrayLike, percentile: float = 20.0) -> F
     p = check_real(percentile, "percentile", "percentile_satisfaction", low=0, high=100)
     s = satisfaction_matrix(utilities)
     return np.percentile(s, p, axis=1, method="linear")
+
+
+def satisfaction_note(n_outcomes: int, percentile: float = 20.0, which: str = "") -> str:
+    """The line every table showing percentile satisfaction carries: what it is normalized over.
+
+    Parameters
+    ----------
+    n_outcomes : int
+        How many outcomes the groups' utilities were scaled across.
+    percentile : float
+    which : str, optional
+        Which outcomes those are, in words (default: "in this table").
+
+    Examples
+    --------
+    >>> print(satisfaction_note(9))
+    p20 satisfaction: each group's utility rescaled from its lowest (0) to its highest (1) over the 9 outcomes in this table, then the 20th percentile over groups.
+    >>> print(satisfaction_note(8, 50, "(the 7 base designs and this package)"))
+    p50 satisfaction: each group's utility rescaled from its lowest (0) to its highest (1) over the 8 outcomes (the 7 base designs and this package), then the 50th percentile over groups.
+    >>> satisfaction_note(0)
+    Traceback (most recent call last):
+    ...
+    plurisim.errors.ParameterError: The 'n_outcomes' parameter of satisfaction_note must be an int in the range [1, inf). Got 0 instead.
+    """
+    n = check_int(n_outcomes, "n_outcomes", "satisfaction_note", low=1)
+    p = check_real(percentile, "percentile", "satisfaction_note", low=0, high=100)
+    return (
+        f"p{p:g} satisfaction: each group's utility rescaled from its lowest (0) to its "
+        f"highest (1) over the {n} outcome{'s' if n != 1 else ''} {which or 'in this table'}, "
+        f"then the {_ordinal(p)} percentile over groups."
+    )
+
+
+def _ordinal(p: float) -> str:
+    text = f"{p:g}"
+    if p != int(p) or 10 <= int(p) % 100 <= 20:
+        return text + "th"
+    return text + {1: "st", 2: "nd", 3: "rd"}.get(int(p) % 10, "th")
 
 
 def pareto_front(utilities: ArrayLike) -> NDArray[np.intp]:

@@ -26,6 +26,7 @@ from matplotlib.ticker import MaxNLocator
 from plurisim.errors import ParameterError
 
 __all__ = [
+    "LORENZ_COLOURED",
     "confusion",
     "group_utilities",
     "lorenz",
@@ -57,6 +58,8 @@ def group_utilities(
 ) -> Figure:
     """Grouped bars: each group's utility under each outcome.
 
+    The legend sits outside the axes, right of them, so it never covers a bar.
+
     Parameters
     ----------
     data : Comparison or DataFrame
@@ -65,13 +68,11 @@ def group_utilities(
         Rows to draw (all by default).
     title : str, optional
     """
-    frame = _frame(data)
-    if outcomes is not None:
-        frame = frame.loc[list(outcomes)]
+    frame = _rows(_frame(data), outcomes)
     cols = [c for c in frame.columns if str(c).startswith("u:")]
     groups = [c[2:] for c in cols]
     n_out, n_g = len(frame), len(cols)
-    fig = new_figure(max(7.0, 0.5 * n_out * max(1, n_g) / 2 + 3), 4.2)
+    fig = new_figure(min(14.0, max(7.0, 0.22 * n_out * max(1, n_g) + 3.5)), 4.4)
     ax = fig.axes[0]
     width = 0.8 / max(n_g, 1)
     x = np.arange(n_out)
@@ -82,43 +83,133 @@ def group_utilities(
     lo = float(frame[cols].to_numpy(float).min())
     hi = float(frame[cols].to_numpy(float).max())
     ax.set_ylim(max(0.0, lo - 0.3 * (hi - lo + 1e-9)), hi + 0.1 * (hi - lo + 1e-9))
-    ax.legend(title="group", fontsize="small", ncols=min(n_g, 3))
+    ax.legend(title="group", fontsize="small", loc="upper left", bbox_to_anchor=(1.01, 1.0))
     ax.set_title(title or "Utility of each group under each outcome")
     ax.grid(axis="y", alpha=0.3)
     return fig
 
 
-def lorenz(data: Any, outcomes: Sequence[str] | None = None, *, title: str | None = None) -> Figure:
+#: Above this many outcomes, :func:`lorenz` colours a few and draws the rest in grey.
+LORENZ_COLOURED = 5
+
+
+def lorenz(
+    data: Any,
+    outcomes: Sequence[str] | None = None,
+    *,
+    highlight: Sequence[str] | None = None,
+    title: str | None = None,
+) -> Figure:
     """Lorenz curves of group utilities, one per outcome, with the line of equality.
 
     The further a curve sags below the diagonal, the more unequal the outcome;
-    the Gini coefficient is twice the area between them.
+    the Gini coefficient is twice the area between them. With many outcomes (more
+    than :data:`LORENZ_COLOURED`) a few are coloured and the others drawn thin and
+    grey, so that eleven or twelve outcomes stay readable; the legend sits outside
+    the axes.
+
+    Parameters
+    ----------
+    data : Comparison or DataFrame
+        From :func:`plurisim.comparison.compare` or :func:`plurisim.metrics.evaluate`.
+    outcomes : sequence of str, optional
+        Rows to draw (all by default).
+    highlight : sequence of str, optional
+        Rows to colour. By default every row when there are few; otherwise the
+        reference (best base design), any negotiated row, and the most and the least
+        equal rows (lowest and highest Gini), at most :data:`LORENZ_COLOURED`.
+    title : str, optional
+
+    Examples
+    --------
+    >>> from plurisim import plots, scenarios
+    >>> from plurisim.comparison import compare
+    >>> c = compare(scenarios.load("montreal-streets"))
+    >>> fig = plots.lorenz(c)
+    >>> len(c.frame), len(fig.legends[0].get_texts()) <= plots.LORENZ_COLOURED + 2
+    (16, True)
+    >>> plots.lorenz(c, highlight=["no such outcome"])
+    Traceback (most recent call last):
+    ...
+    plurisim.errors.ParameterError: lorenz: 'no such outcome' is not among the outcomes drawn (Accessibility first, Green street, ...).
     """
-    frame = _frame(data)
-    if outcomes is not None:
-        frame = frame.loc[list(outcomes)]
+    frame = _rows(_frame(data), outcomes)
     cols = [c for c in frame.columns if str(c).startswith("u:")]
-    fig = new_figure(5.5, 5.0)
+    names = [str(i) for i in frame.index]
+    if highlight is None:
+        chosen = names if len(names) <= LORENZ_COLOURED else _notable(frame, data)
+    else:
+        chosen = list(dict.fromkeys(str(h) for h in highlight))
+        for h in chosen:
+            if h not in names:
+                listed = ", ".join(names[:2]) + (", ..." if len(names) > 2 else "")
+                raise ParameterError(f"lorenz: {h!r} is not among the outcomes drawn ({listed}).")
+    fig = new_figure(8.0, 5.0)
     ax = fig.axes[0]
     ax.plot([0, 1], [0, 1], color="black", linewidth=1, linestyle="--", label="equality")
-    for name, row in frame.iterrows():
-        u = np.sort(row[cols].to_numpy(float))
+    utilities = frame[cols].to_numpy(float)
+    curves: dict[str, np.ndarray] = {}
+    for name, row in zip(names, utilities, strict=True):
+        u = np.sort(row)
         if np.any(u < 0) or u.sum() <= 0:
-            continue
-        share = np.concatenate([[0.0], np.cumsum(u) / u.sum()])
-        pop = np.linspace(0, 1, u.size + 1)
-        gini = row.get("gini", np.nan)
-        label = f"{name} (Gini {gini:.3f})" if np.isfinite(gini) else str(name)
-        ax.plot(pop, share, marker="o", markersize=3, label=label)
+            continue  # a Lorenz curve needs non-negative utilities with a positive sum
+        curves[name] = np.concatenate([[0.0], np.cumsum(u) / u.sum()])
+    pop = np.linspace(0, 1, len(cols) + 1)
+    grey = [n for n in curves if n not in chosen]
+    for k, name in enumerate(grey):
+        label = f"other outcomes ({len(grey)})" if k == 0 else None
+        ax.plot(pop, curves[name], color="0.75", linewidth=0.9, zorder=1, label=label)
+    ginis = frame["gini"].to_numpy(float) if "gini" in frame else np.full(len(names), np.nan)
+    shown = [n for n in chosen if n in curves]
+    for k, name in enumerate(shown):
+        gini = float(ginis[names.index(name)])
+        label = f"{name} (Gini {gini:.3f})" if np.isfinite(gini) else name
+        ax.plot(
+            pop,
+            curves[name],
+            color=f"C{k % 10}",
+            marker="o",
+            markersize=3,
+            linewidth=1.8,
+            zorder=3 + len(shown) - k,  # the first named on top where curves coincide
+            label=label,
+        )
     ax.set_xlabel("share of groups (poorest first)")
     ax.set_ylabel("share of total utility")
     ax.set_xlim(0, 1)
     ax.set_ylim(0, 1)
     ax.set_aspect("equal")
-    ax.legend(fontsize="x-small", loc="upper left")
+    fig.legend(fontsize="small", loc="outside right upper")
     ax.set_title(title or "Lorenz curves of group utilities")
     ax.grid(alpha=0.3)
     return fig
+
+
+def _rows(frame: pd.DataFrame, outcomes: Sequence[str] | None) -> pd.DataFrame:
+    if outcomes is None:
+        return frame
+    missing = [o for o in outcomes if o not in frame.index]
+    if missing:
+        raise ParameterError(
+            f"No outcome named {missing[0]!r}; the outcomes are: {', '.join(map(str, frame.index))}."
+        )
+    return frame.loc[list(outcomes)]
+
+
+def _notable(frame: pd.DataFrame, data: Any) -> list[str]:
+    """The rows worth colouring among many: reference, negotiated, most and least equal."""
+    names: list[str] = []
+    reference = getattr(data, "reference", None) or frame.attrs.get("reference")
+    if reference is not None and str(reference) in frame.index:
+        names.append(str(reference))
+    if "kind" in frame:
+        names += [str(n) for n in frame.index[frame["kind"] == "negotiated"]]
+    if "gini" in frame:
+        gini = frame["gini"].astype(float)
+        names += [str(gini.idxmin()), str(gini.idxmax())]
+    if "worst_group_utility" in frame:
+        names.append(str(frame["worst_group_utility"].astype(float).idxmax()))
+    return list(dict.fromkeys(names))[:LORENZ_COLOURED]
 
 
 def rounds(data: Any, *, title: str | None = None) -> Figure:

@@ -59,7 +59,7 @@ def test_run_bad_input(capsys, tmp_path):
     assert main(["run", "montreal-streets", "--rounds", "0"]) == 2
     assert "'rounds' parameter of negotiate" in capsys.readouterr().err
     assert main(["run", "montreal-streets", "--mechanism", "maximin", "--quorum", "0.5"]) == 2
-    assert "only apply to --mechanism negotiative" in capsys.readouterr().err
+    assert "--quorum only applies to --mechanism negotiative" in capsys.readouterr().err
     blocker = tmp_path / "file"
     blocker.write_text("x")
     assert main(["run", "toy-park", "--out", str(blocker)]) == 2

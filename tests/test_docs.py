@@ -93,7 +93,7 @@ def test_every_metric_the_evaluator_reports_is_documented():
 @pytest.mark.parametrize(
     "argv",
     [
-        ["run", "toy-park", "--json", "--disagreement", "status-quo"],
+        ["run", "toy-park", "--json", "--disagreement", "status-quo", "--transcript"],
         ["run", "montreal-streets", "--json", "--stakeholders", "individuals"],
         ["run", "toy-park", "--json", "--mechanism", "maximin"],
         ["run", "community-budget", "--json", "--llm", "scripted", "--rounds", "3"],

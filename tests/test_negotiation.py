@@ -237,7 +237,7 @@ def test_result_round_trips_and_renders(montreal):
         assert set(h) == {"round", "proposal", "accepting"}
     md = r.to_markdown()
     assert "## Round 0" in md and "## Result" in md and "The mediator proposes" in md
-    assert "normalized over the scenario's base designs" in md
+    assert "over the 8 outcomes (the 7 base designs and this package)" in md
 
 
 def test_negotiative_is_a_mechanism_in_compare(montreal):

@@ -37,3 +37,29 @@ def test_the_model_steps_a_problem_round_by_round():
 def test_anything_else_is_refused_with_a_hint():
     with pytest.raises(ParameterError, match="needs a Scenario or a Problem; got str"):
         NegotiationModel("toy-park")
+
+
+def test_a_scenario_never_raises_attribute_error_and_the_bare_model_says_what_it_needs():
+    # The issue: NegotiationModel(scenario) raised AttributeError (it wanted a Problem).
+    scenario = scenarios.load("toy-park")
+    model = NegotiationModel(scenario)
+    model.step()
+    assert model.round == 1 and model.problem.name == scenario.name
+    from plurisim.negotiation.model import NegotiationModel as BareModel
+
+    with pytest.raises(ParameterError, match="needs a stakeholder policy and a mediator policy"):
+        BareModel(scenario)
+
+
+def test_a_scenario_from_ballots_runs_as_negotiate_runs_it():
+    from pathlib import Path
+
+    pb = Path(__file__).parent / "data" / "pabulib" / "approval.pb"
+    scenario = scenarios.load(str(pb), groups="sex", utility="cost")
+    stepped = NegotiationModel(scenario, seed=2, rounds=5, disagreement="status-quo")
+    while stepped.running:
+        stepped.step()
+    assert (
+        stepped.result().to_dict()
+        == negotiate(scenario, seed=2, rounds=5, disagreement="status-quo").to_dict()
+    )

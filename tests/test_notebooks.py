@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import re
 import shutil
+import subprocess
 import sys
 import time
 from pathlib import Path
@@ -40,8 +42,8 @@ _fmt.for_type(_mf.Figure, _checked)
 CHECK = "assert not _empty_axes, f'figures with empty axes: {_empty_axes}'"
 
 
-def test_there_are_five_lessons():
-    assert [p.stem[:2] for p in NOTEBOOKS] == ["01", "02", "03", "04", "05"]
+def test_there_are_seven_lessons():
+    assert [p.stem[:2] for p in NOTEBOOKS] == ["01", "02", "03", "04", "05", "06", "07"]
 
 
 @pytest.mark.notebook
@@ -84,3 +86,89 @@ def test_committed_notebook_is_built_from_the_source_and_executed(path):
     assert all(c.execution_count is not None for c in code)
     assert not [o for c in code for o in c.outputs if o.get("output_type") == "error"]
     assert nb.cells[-1].cell_type == "markdown" and "Exercises" in nb.cells[-1].source
+
+
+# -- hygiene of the committed notebooks -------------------------------------------------
+
+PRIVATE = re.compile(r"\bplurisim(\.\w+)*\._\w+|from\s+plurisim[\w.]*\s+import\s+[^\n]*\b_\w+")
+
+
+def saved(path: Path) -> nbformat.NotebookNode:
+    return nbformat.read(path, as_version=4)
+
+
+def outputs(nb: nbformat.NotebookNode) -> list[dict]:
+    return [o for c in nb.cells if c.cell_type == "code" for o in c.outputs]
+
+
+def output_text(output: dict) -> str:
+    text = output.get("text", "")
+    data = output.get("data", {})
+    return str(text) + str(data.get("text/plain", "")) + str(data.get("text/markdown", ""))
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.stem for p in NOTEBOOKS])
+def test_saved_outputs_hold_no_warning_and_nothing_on_stderr(path):
+    found = [
+        output_text(o)[:120]
+        for o in outputs(saved(path))
+        if o.get("name") == "stderr" or re.search(r"\w+Warning\b", output_text(o))
+    ]
+    assert found == []
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.stem for p in NOTEBOOKS])
+def test_lessons_use_only_the_public_api(path):
+    code = [c.source for c in saved(path).cells if c.cell_type == "code"]
+    assert [src for src in code if PRIVATE.search(src)] == []
+
+
+def test_the_private_import_check_can_fail():
+    assert PRIVATE.search("from plurisim.cli._scenarios import render")
+    assert PRIVATE.search("from plurisim.scenario import _helper")
+    assert not PRIVATE.search("from plurisim.scenario import scenario_text")
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.stem for p in NOTEBOOKS])
+def test_every_notebook_is_saved_executed_top_to_bottom(path):
+    code = [c for c in saved(path).cells if c.cell_type == "code"]
+    assert [c.execution_count for c in code] == list(range(1, len(code) + 1))
+    assert sum(1 for o in outputs(saved(path)) if "image/png" in o.get("data", {})) >= 1
+
+
+def test_the_real_election_lesson_commits_only_the_invented_district():
+    nb = saved(REPO / "notebooks" / "06_a_real_election.ipynb")
+    text = "\n".join(output_text(o) for o in outputs(nb))
+    assert "An invented district" in text and "example_district" in text
+    everything = "\n".join(output_text(o) for p in NOTEBOOKS for o in outputs(saved(p)))
+    assert not re.search(r"Poland|Warszaw|Krak[oó]w|Toulouse|Chicago|Mechanical_Turk", everything)
+
+
+KERNEL_WITHOUT_WIDGETS = """
+import sys, types, warnings
+sys.modules["ipykernel.zmqshell"] = types.ModuleType("ipykernel.zmqshell")
+ipython = types.ModuleType("IPython")
+class ZMQInteractiveShell: pass
+ipython.get_ipython = lambda: ZMQInteractiveShell()
+sys.modules["IPython"] = ipython
+sys.modules["ipywidgets"] = None
+with warnings.catch_warnings(record=True) as caught:
+    warnings.simplefilter("always")
+    {body}
+print(sorted({{type(w.message).__name__ for w in caught}}))
+"""
+
+
+@pytest.mark.parametrize(
+    ("body", "expected"),
+    [
+        ("import mesa", "['TqdmWarning']"),  # the warning the notebooks used to show
+        ("from plurisim import NegotiationModel, negotiate", "[]"),
+    ],
+)
+def test_plurisim_keeps_tqdms_notebook_warning_out_of_a_kernel(body, expected):
+    script = KERNEL_WITHOUT_WIDGETS.format(body=body)
+    out = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, check=True, timeout=120
+    )
+    assert out.stdout.strip() == expected

@@ -70,3 +70,56 @@ def test_plot_errors(toy_comparison):
     big = compile_scenario(scenarios.generate(3, 40, 3, 0.5, 0.5, seed=0))
     with pytest.raises(ParameterError, match="too many packages"):
         plots.pareto(big)
+
+
+@pytest.fixture(scope="module")
+def many():
+    """community-budget: two designs and every default rule, eleven outcomes."""
+    return compare(scenarios.load("community-budget"))
+
+
+def overlaps(a, b) -> bool:
+    return a.x0 < b.x1 and b.x0 < a.x1 and a.y0 < b.y1 and b.y0 < a.y1
+
+
+def test_lorenz_with_many_outcomes_colours_a_few_and_greys_the_rest(many):
+    n = len(many.frame)
+    assert n >= 11
+    fig = plots.lorenz(many)
+    ax = fig.axes[0]
+    curves = ax.lines[1:]  # after the line of equality
+    assert len(curves) == n  # every outcome is drawn
+    grey = [ln for ln in curves if ln.get_color() == "0.75"]
+    coloured = [ln for ln in curves if ln.get_color() != "0.75"]
+    assert 1 <= len(coloured) <= plots.LORENZ_COLOURED and len(grey) == n - len(coloured)
+    assert many.reference in [ln.get_label().split(" (Gini")[0] for ln in coloured]
+    fig.draw_without_rendering()
+    legend = fig.legends[0].get_window_extent()
+    assert not overlaps(legend, ax.get_window_extent())  # outside the axes
+    assert legend.x1 <= fig.bbox.x1 + 1  # and inside the figure
+
+
+def test_lorenz_colours_what_it_is_asked_to(many):
+    fig = plots.lorenz(many, highlight=["maximin", "mes"])
+    coloured = [ln.get_label() for ln in fig.axes[0].lines[1:] if ln.get_color() != "0.75"]
+    assert [c.split(" (Gini")[0] for c in coloured] == ["maximin", "mes"]
+    with pytest.raises(ParameterError, match="'nobody' is not among the outcomes drawn"):
+        plots.lorenz(many, highlight=["nobody"])
+    with pytest.raises(ParameterError, match="No outcome named 'nobody'"):
+        plots.lorenz(many, ["maximin", "nobody"])
+
+
+def test_few_outcomes_are_all_coloured(toy_comparison):
+    fig = plots.lorenz(toy_comparison)
+    assert all(ln.get_color() != "0.75" for ln in fig.axes[0].lines[1:])
+
+
+def test_the_group_legend_never_covers_a_bar(many):
+    fig = plots.group_utilities(many)
+    fig.draw_without_rendering()
+    ax = fig.axes[0]
+    legend = ax.get_legend().get_window_extent()
+    bars = [p.get_window_extent() for p in ax.patches]
+    assert len(bars) == len(many.frame) * len(many.groups)
+    assert not any(overlaps(legend, b) for b in bars)
+    assert not overlaps(legend, ax.get_window_extent())

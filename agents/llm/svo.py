@@ -31,6 +31,7 @@ from plurisim.agents.llm.boundary import data_block
 from plurisim.agents.llm.prompts import render
 from plurisim.agents.llm.runtime import LLMRuntime
 from plurisim.agents.llm.schemas import GoalReply, ItemReply, TraitsReply, format_hint
+from plurisim.progress import ticker
 from plurisim.svo import CATEGORIES, SVOAnswer, check_order, displayed_options
 
 __all__ = ["LLMPanel", "LLMRespondent", "describe_target"]
@@ -156,6 +157,13 @@ class LLMPanel:
     ) -> list[SVOAnswer]:
         """One answer sheet per agent, in order."""
         respondents = [LLMRespondent(t, self.runtime) for t in targets]
+        tick = ticker(len(respondents), desc="SVO agents (LLM)")
+
+        async def counted(r: LLMRespondent, g: np.random.Generator, o: Any) -> SVOAnswer:
+            answer = await r.answer_async(g, o)
+            tick()
+            return answer
+
         return self.runtime.gather(
-            [r.answer_async(g, o) for r, g, o in zip(respondents, rngs, orders, strict=True)]
+            [counted(r, g, o) for r, g, o in zip(respondents, rngs, orders, strict=True)]
         )

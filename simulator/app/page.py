@@ -224,7 +224,7 @@ def ComparisonView(model: AppModel) -> solara.Element:
             solara.Text("The comparison appears when the negotiation ends (play to the end).")
         else:
             _table(tables.comparison_table(comparison), "plurisim-comparison-table")
-            solara.Text("Percentile satisfaction is normalized over the outcomes in this table.")
+            solara.Text(comparison.satisfaction_note())
     return main
 
 

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import argparse
 import json
+from pathlib import Path
 from typing import Any
 
 from plurisim import registry
 from plurisim.cli._load import add_ballot_options, load_scenario_arg
+from plurisim.cli._output import add_quiet_option, progress, report_written
 from plurisim.cli.params import describe_params, parse_assignments
 from plurisim.validation import check_real
 
@@ -30,7 +32,11 @@ def register(sub: Any) -> None:
         "--seed", type=int, default=0, help="seed for individuals and stochastic rules (0)"
     )
     p.add_argument("--format", choices=("table", "csv", "json"), default="table")
-    p.add_argument("--out", metavar="DIR", help="also write comparison.{csv,json} and figures here")
+    p.add_argument(
+        "--out",
+        metavar="DIR",
+        help="also write comparison.{csv,json,txt} and figures here, and name each file",
+    )
     p.add_argument("--mechanisms", metavar="LIST", help="comma-separated mechanism names")
     p.add_argument("--percentile", type=float, default=20.0, help="percentile of satisfaction (20)")
     p.add_argument(
@@ -52,6 +58,7 @@ def register(sub: Any) -> None:
         metavar="MECHANISM.NAME=VALUE",
         help="set one registered parameter of one mechanism (repeatable; see below)",
     )
+    add_quiet_option(p)
     p.set_defaults(handler=run)
 
 
@@ -77,14 +84,15 @@ def run(args: argparse.Namespace) -> int:
     params = parse_assignments(args.param)
     plan_params(names, params, common)  # every value checked before the scenario loads
     scenario = load_scenario_arg(args.scenario, args)
-    result = compare(
-        scenario,
-        mechanisms=names,
-        seed=args.seed,
-        percentile=args.percentile,
-        params=params,
-        common=common,
-    )
+    with progress(args, "mechanisms", unit="mechanism"):
+        result = compare(
+            scenario,
+            mechanisms=names,
+            seed=args.seed,
+            percentile=args.percentile,
+            params=params,
+            common=common,
+        )
     if args.format == "json":
         print(json.dumps(result.to_records(), indent=2))
     elif args.format == "csv":
@@ -92,18 +100,21 @@ def run(args: argparse.Namespace) -> int:
     else:
         print(result.to_table())
     if args.out:
-        write_outputs(result, args.out)
+        written = write_outputs(result, args.out)
+        report_written(args, written, document=args.format != "table")
     return 0
 
 
-def write_outputs(result: Any, out: str) -> None:
-    """Write the comparison's table, JSON and figures into ``out``."""
+def write_outputs(result: Any, out: str) -> list[Path]:
+    """Write the comparison's table, JSON and figures into ``out``; the paths written."""
     from plurisim import plots
     from plurisim.outputs import ensure_dir, save_figure, write_text_atomic
 
     folder = ensure_dir(out)
-    write_text_atomic(folder / "comparison.csv", result.to_csv())
-    write_text_atomic(folder / "comparison.json", result.to_json())
-    write_text_atomic(folder / "comparison.txt", result.to_table() + "\n")
-    save_figure(plots.group_utilities(result), folder / "group_utilities.png")
-    save_figure(plots.lorenz(result), folder / "lorenz.png")
+    return [
+        write_text_atomic(folder / "comparison.csv", result.to_csv()),
+        write_text_atomic(folder / "comparison.json", result.to_json()),
+        write_text_atomic(folder / "comparison.txt", result.to_table() + "\n"),
+        save_figure(plots.group_utilities(result), folder / "group_utilities.png"),
+        save_figure(plots.lorenz(result), folder / "lorenz.png"),
+    ]

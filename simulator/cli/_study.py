@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import argparse
+from pathlib import Path
 from typing import Any
+
+from plurisim.cli._output import add_quiet_option, progress, report_written
 
 __all__ = ["register"]
 
@@ -18,7 +21,12 @@ def register(sub: Any) -> None:
     )
     p.add_argument("name", nargs="?", metavar="NAME", help="the study (see --list)")
     p.add_argument("--list", action="store_true", help="name every study")
-    p.add_argument("--out", metavar="DIR", help="also write study.md, one CSV per table, figures")
+    p.add_argument(
+        "--out",
+        metavar="DIR",
+        help="also write study.md, one CSV per table and figures, and name each file (on stderr)",
+    )
+    add_quiet_option(p)
     p.set_defaults(handler=run)
 
 
@@ -33,17 +41,16 @@ def run(args: argparse.Namespace) -> int:
         for name in STUDIES:
             print(f"{name:14s} {describe(name)}")
         return 0
-    study = run_study(args.name)
+    with progress(args, args.name):
+        study = run_study(args.name)
     text = study.markdown()
     print(text, end="")
     if args.out:
-        _write(study, text, args.out)
+        report_written(args, _write(study, text, args.out), document=True)
     return 0
 
 
-def _write(study: Any, text: str, out: str) -> None:
-    import sys
-
+def _write(study: Any, text: str, out: str) -> list[Path]:
     from plurisim.outputs import ensure_dir, save_figure, write_text_atomic
 
     folder = ensure_dir(out)
@@ -52,5 +59,4 @@ def _write(study: Any, text: str, out: str) -> None:
         written.append(write_text_atomic(folder / f"table{k}.csv", frame.to_csv(index=False)))
     for stem, make in study.figures.items():
         written.append(save_figure(make(), folder / f"{stem}.png"))
-    for path in written:
-        print(f"wrote {path}", file=sys.stderr)
+    return written

@@ -5,9 +5,11 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from pathlib import Path
 from typing import Any
 
 from plurisim.agents.llm.settings import LLMSettings
+from plurisim.cli._output import add_quiet_option, progress, report_written
 from plurisim.cli.params import add_llm_options
 
 __all__ = ["register"]
@@ -38,7 +40,8 @@ def register(sub: Any) -> None:
         "--seeds", type=int, default=20, help="seeds per SVO mix with --negotiation (20)"
     )
     p.add_argument("--json", action="store_true", help="print one object per target")
-    p.add_argument("--out", metavar="DIR", help="write tables and figures here")
+    p.add_argument("--out", metavar="DIR", help="write tables and figures here, and name each file")
+    add_quiet_option(p)
     add_llm_options(p, "answer (HVAE's three steps)")
     p.set_defaults(handler=run)
 
@@ -56,14 +59,15 @@ def run(args: argparse.Namespace) -> int:
     settings = LLMSettings.from_namespace(args)
     runtime = _runtime(settings)
     try:
-        results = svo.run_experiment(
-            args.targets,
-            n_agents=args.agents,
-            seed=args.seed,
-            rationality=args.rationality,
-            neutral_pull=args.neutral_pull,
-            respondent=_panel(runtime),
-        )
+        with progress(args, "SVO agents", unit="agent"):
+            results = svo.run_experiment(
+                args.targets,
+                n_agents=args.agents,
+                seed=args.seed,
+                rationality=args.rationality,
+                neutral_pull=args.neutral_pull,
+                respondent=_panel(runtime),
+            )
     finally:
         if runtime is not None:
             runtime.close()
@@ -75,13 +79,14 @@ def run(args: argparse.Namespace) -> int:
         from plurisim import scenarios
         from plurisim.studies.svo import negotiation_study
 
-        study = pd.concat(
-            [
-                negotiation_study(scenarios.load(name), seeds=args.seeds, root=args.seed)
-                for name in args.negotiation
-            ],
-            ignore_index=True,
-        )
+        with progress(args, "negotiations", unit="run"):
+            study = pd.concat(
+                [
+                    negotiation_study(scenarios.load(name), seeds=args.seeds, root=args.seed)
+                    for name in args.negotiation
+                ],
+                ignore_index=True,
+            )
     if args.json:
         records = [
             {k: _plain(v) for k, v in rec.items()}
@@ -96,7 +101,8 @@ def run(args: argparse.Namespace) -> int:
         if warning:
             print(f"plurisim: warning: {target}: {warning}", file=sys.stderr)
     if args.out:
-        _write(args.out, results, summary, study, runtime)
+        written = _write(args.out, results, summary, study, runtime)
+        report_written(args, written, document=args.json)
     if runtime is not None:
         runtime.check()
     return 0
@@ -177,21 +183,26 @@ def _plain(value: Any) -> Any:
     return to_jsonable(value.item() if hasattr(value, "item") else value)
 
 
-def _write(out: str, results: Any, summary: Any, study: Any, runtime: Any) -> None:
+def _write(out: str, results: Any, summary: Any, study: Any, runtime: Any) -> list[Path]:
     from plurisim import plots, svo
     from plurisim.outputs import ensure_dir, save_figure, write_text_atomic
 
     folder = ensure_dir(out)
-    write_text_atomic(folder / "svo_results.csv", results.to_csv(index=False))
-    write_text_atomic(folder / "svo_summary.csv", summary.to_csv())
     matrix = svo.confusion_matrix(results)
-    write_text_atomic(folder / "svo_confusion.csv", matrix.to_csv())
-    save_figure(plots.svo_circle(results), folder / "svo_circle.png")
-    save_figure(plots.confusion(matrix), folder / "svo_confusion.png")
+    written = [
+        write_text_atomic(folder / "svo_results.csv", results.to_csv(index=False)),
+        write_text_atomic(folder / "svo_summary.csv", summary.to_csv()),
+        write_text_atomic(folder / "svo_confusion.csv", matrix.to_csv()),
+        save_figure(plots.svo_circle(results), folder / "svo_circle.png"),
+        save_figure(plots.confusion(matrix), folder / "svo_confusion.png"),
+    ]
     if runtime is not None:
-        write_text_atomic(
-            folder / "svo_llm.json", json.dumps(_plain(runtime.report()), indent=2) + "\n"
+        written.append(
+            write_text_atomic(
+                folder / "svo_llm.json", json.dumps(_plain(runtime.report()), indent=2) + "\n"
+            )
         )
     if study is not None:
-        write_text_atomic(folder / "svo_negotiation.csv", study.to_csv(index=False))
-        save_figure(plots.svo_negotiations(study), folder / "svo_negotiation.png")
+        written.append(write_text_atomic(folder / "svo_negotiation.csv", study.to_csv(index=False)))
+        written.append(save_figure(plots.svo_negotiations(study), folder / "svo_negotiation.png"))
+    return written

@@ -46,6 +46,7 @@ from plurisim.negotiation.transcript import opening, round_entry
 from plurisim.negotiation.units import FLAT, Units, voter_ideals
 from plurisim.negotiation.view import MediatorView
 from plurisim.problem import Problem
+from plurisim.progress import track
 from plurisim.scenario import Scenario, compile_scenario
 
 __all__ = ["Negotiation"]
@@ -345,7 +346,12 @@ class Negotiation:
 
     def run(self) -> NegotiationResult:
         """Play to the end and return the result."""
-        while self.running:
+        # one tick per round on the command line's progress bar, if one is open
+        for _ in track(range(self.params.rounds), desc="rounds"):
+            if not self.running:
+                break
+            self.step()
+        while self.running:  # the stop after the last round
             self.step()
         return self.result()
 

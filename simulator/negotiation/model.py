@@ -13,8 +13,8 @@ from __future__ import annotations
 
 from typing import Any
 
-import mesa
 from plurisim.negotiation.engine import Negotiation
+from plurisim.negotiation.mesa_import import mesa
 from plurisim.negotiation.params import NegotiationParams
 from plurisim.negotiation.parties import MediatorAgent, StakeholderAgent
 from plurisim.negotiation.policies import MediatorPolicy, StakeholderPolicy

@@ -11,8 +11,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-import mesa
 import numpy as np
+from plurisim.negotiation.mesa_import import mesa
 from plurisim.negotiation.messages import Response
 
 if TYPE_CHECKING:

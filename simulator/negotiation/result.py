@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 from plurisim.evaluation import is_dominated, score
 from plurisim.formatting import fmt
+from plurisim.metrics import satisfaction_note
 from plurisim.negotiation.transcript import to_markdown
 from plurisim.outcome import Outcome, to_jsonable
 
@@ -162,6 +163,7 @@ class NegotiationResult:
                 "ideals_exact": bool(model.units.ideal_exact),
                 "mediator": model.mediator_policy.name,
                 "stakeholder_policy": model.stakeholder_policy.name,
+                "normalized_over": [str(n) for n in scores.frame.index],
                 **getattr(model.stakeholder_policy, "report", dict)(),
             },
         )
@@ -324,11 +326,7 @@ class NegotiationResult:
             lines.append(
                 f"| {key.replace('_', ' ')} | {fmt(m.get(key), 4)} | {fmt(r.get(key), 4)} |"
             )
-        lines += [
-            "",
-            "Percentile satisfaction is normalized over the scenario's base designs and "
-            "the negotiated package.",
-        ]
+        lines += ["", self.satisfaction_note()]
         return "\n".join(lines) + "\n"
 
     def __str__(self) -> str:
@@ -346,5 +344,28 @@ class NegotiationResult:
             f"  {k.replace('_', ' '):22s} {fmt(m.get(k), 4):>8s}  {self.reference} {fmt(r.get(k), 4)}"
             for k in HEADLINE
         ]
-        note = "  (percentile satisfaction normalized over the base designs and this package)"
-        return head + "\n".join(rows) + "\n" + note
+        return head + "\n".join(rows) + "\n" + self.satisfaction_note()
+
+    def satisfaction_note(self) -> str:
+        """What the p20 satisfaction of :attr:`metrics` was normalized over, in one line.
+
+        Examples
+        --------
+        >>> from plurisim import negotiate, scenarios
+        >>> note = negotiate(scenarios.load("toy-park"), seed=0).satisfaction_note()
+        >>> note.split(" over ")[1]
+        'the 3 outcomes (the 2 base designs and this package), then the 20th percentile'
+        """
+        names = list(self.details.get("normalized_over", []))
+        if not names:  # a result saved before the names were recorded
+            return (
+                "p20 satisfaction: each group's utility rescaled from its lowest (0) to its "
+                "highest (1) over the scenario's base designs and this package."
+            )
+        others = [n for n in names if n != self.outcome.name]
+        if others == ["status_quo"]:
+            which = "(the status quo and this package)"
+        else:
+            k = len(others)
+            which = f"(the {k} base design{'s' if k != 1 else ''} and this package)"
+        return satisfaction_note(max(len(names), 1), 20, which)

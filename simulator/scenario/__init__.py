@@ -44,6 +44,7 @@ from plurisim.scenario.schema import (
     ValueToCriteria,
     scenario_json_schema,
 )
+from plurisim.scenario.text import scenario_text
 
 __all__ = [
     "SCHEMA_VERSION",
@@ -61,4 +62,5 @@ __all__ = [
     "compile_scenario",
     "load_scenario",
     "scenario_json_schema",
+    "scenario_text",
 ]

@@ -14,6 +14,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 from plurisim.api import negotiate
+from plurisim.progress import track
 from plurisim.scenarios import load
 from plurisim.studies.base import Study
 
@@ -47,7 +48,8 @@ def _cell(stubbornness: float, degree_out: float) -> tuple[float, float]:
 
 def run() -> Study:
     """Run the study (about half a minute)."""
-    cells = {(s, o): _cell(s, o) for s in STUBBORNNESS for o in DEGREE_OUT}
+    grid_cells = [(s, o) for s in STUBBORNNESS for o in DEGREE_OUT]
+    cells = {(s, o): _cell(s, o) for s, o in track(grid_cells, desc="deliberation grid")}
     columns = [f"{o:g} outside" for o in DEGREE_OUT]
 
     def grid(k: int) -> pd.DataFrame:

@@ -24,8 +24,10 @@ from plurisim.mechanisms import (
     nash,
     utilitarian,
 )
+from plurisim.metrics import satisfaction_note
 from plurisim.outcome import package_outcome
 from plurisim.packages import greedy_fill
+from plurisim.progress import track
 from plurisim.scenario import compile_scenario
 from plurisim.scenarios import load
 from plurisim.studies.base import Study
@@ -64,7 +66,7 @@ def run() -> Study:
     completed = package_outcome(
         p, "completed", completed_mask, status="rule", label=f"{label}, completed"
     )
-    results = [negotiate(scenario, seed=s) for s in range(SEEDS)]
+    results = [negotiate(scenario, seed=s) for s in track(range(SEEDS), desc="seeds")]
     negotiated = results[0].outcome
     frame = evaluate(
         p, [*base_design_outcomes(p), completed, negotiated], distances=False, reference=label
@@ -112,9 +114,14 @@ def run() -> Study:
         "separate the mechanisms are community-budget and the generated polarized ones "
         "(`plurisim study protocols`).",
         "The levels differ from the study's because the scales differ (StreetReview rates "
-        "1..4 and our utilities are criteria-weighted ratings of one street); percentile "
-        "satisfaction is normalized over the scenario's seven base designs, the completed "
-        "design and the negotiated package.",
+        "1..4 and our utilities are criteria-weighted ratings of one street).",
+        "plurisim's "
+        + satisfaction_note(
+            len(frame),
+            20,
+            f"(the scenario's {len(p.base_designs)} base designs, the completed design and "
+            "the negotiated package)",
+        ),
     )
     return Study(
         name="montreal",

@@ -32,6 +32,7 @@ from plurisim.errors import ParameterError
 from plurisim.evaluation import evaluate
 from plurisim.mechanisms import maximin, mes, nash
 from plurisim.outcome import Outcome, package_outcome
+from plurisim.progress import track
 from plurisim.scenario import compile_scenario
 from plurisim.scenarios import load
 from plurisim.studies.base import Study
@@ -162,7 +163,9 @@ def run(
 ) -> Study:
     """Run the study (a few minutes on the 36 files; ``files`` runs it on others)."""
     paths = [Path(f) for f in files] if files is not None else files_in(data_dir)
-    rows = pd.DataFrame([row for path in paths for row in district_rows(path)])
+    rows = pd.DataFrame(
+        [row for path in track(paths, desc="districts") for row in district_rows(path)]
+    )
     table = summary(rows)
     neg = rows[rows["rule"] == "negotiation"]
     agreed = int(neg["agreement"].sum())

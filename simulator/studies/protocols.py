@@ -20,6 +20,7 @@ from plurisim.api import negotiate
 from plurisim.mechanisms import disagreement_point, maximin, nash, utilitarian
 from plurisim.negotiation.params import PROTOCOLS
 from plurisim.problem import Problem
+from plurisim.progress import track
 from plurisim.scenario import Scenario, compile_scenario
 from plurisim.scenarios import generate, load
 from plurisim.studies.base import Study
@@ -90,9 +91,13 @@ def _main_table() -> tuple[pd.DataFrame, list[str]]:
         )
         for protocol in PROTOCOLS:
             for information in ("private", "public"):
+                cells = track(
+                    list(zip(cases, rules, strict=True)),
+                    desc=f"{set_name}, {protocol}, {information}",
+                )
                 runs = [
                     _row(r, negotiate(s, seed=seed, protocol=protocol, information=information))
-                    for (s, seed), r in zip(cases, rules, strict=True)
+                    for (s, seed), r in cells
                 ]
                 mean = pd.DataFrame(runs).mean()
                 rows.append(
@@ -132,7 +137,7 @@ def _sensitivity_table() -> pd.DataFrame:
                         disagreement=disagreement,
                         aspiration_floor=floor,
                     )
-                    for s, seed in cases
+                    for s, seed in track(cases, desc=f"{disagreement}, floor {floor:g}, {protocol}")
                 ]
                 totals = [r.metrics["total_utility"] for r in runs]
                 worst = [r.metrics["worst_group_utility"] for r in runs]

@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 from plurisim import svo
 from plurisim.api import negotiate
+from plurisim.progress import track
 from plurisim.scenarios import generate
 from plurisim.studies.base import Study
 from plurisim.svo import MIXES, mix_angles
@@ -50,30 +51,33 @@ def negotiation_study(
     names = list(mixes or MIXES)
     n = check_int(seeds, "seeds", "negotiation_study", low=1, high=100_000)
     rows = []
-    for mix in names:
-        for k, ss in enumerate(np.random.SeedSequence(root).spawn(n)):
-            mix_rng, run_seq = (np.random.default_rng(s) for s in ss.spawn(2))
-            angles = mix_angles(mix, len(scenario.groups), mix_rng)
-            r = negotiate(scenario, seed=run_seq, svo=angles, **params)
-            rows.append(
-                {
-                    "scenario": scenario.name,
-                    "mix": mix,
-                    "seed": k,
-                    "agreement": r.agreement,
-                    "rounds": r.rounds,
-                    "worst_group_utility": r.metrics["worst_group_utility"],
-                    "total_utility": r.metrics["total_utility"],
-                    "gini": r.metrics["gini"],
-                    "angles": " ".join(f"{a:.1f}" for a in angles),
-                }
-            )
+    # every mix draws from the same seeds: a fresh spawn of the root for each
+    runs = [
+        (mix, k, ss) for mix in names for k, ss in enumerate(np.random.SeedSequence(root).spawn(n))
+    ]
+    for mix, k, ss in track(runs, desc=f"{scenario.name}: SVO mixes"):
+        mix_rng, run_seq = (np.random.default_rng(s) for s in ss.spawn(2))
+        angles = mix_angles(mix, len(scenario.groups), mix_rng)
+        r = negotiate(scenario, seed=run_seq, svo=angles, **params)
+        rows.append(
+            {
+                "scenario": scenario.name,
+                "mix": mix,
+                "seed": k,
+                "agreement": r.agreement,
+                "rounds": r.rounds,
+                "worst_group_utility": r.metrics["worst_group_utility"],
+                "total_utility": r.metrics["total_utility"],
+                "gini": r.metrics["gini"],
+                "angles": " ".join(f"{a:.1f}" for a in angles),
+            }
+        )
     return pd.DataFrame(rows)
 
 
 def _drift() -> pd.DataFrame:
     rows = []
-    for pull in PULLS:
+    for pull in track(PULLS, desc="SVO: neutral pull"):
         summary = svo.summarize(
             svo.run_experiment(n_agents=AGENTS, seed=0, rationality=1.0, neutral_pull=pull)
         )

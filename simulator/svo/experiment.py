@@ -28,6 +28,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 from plurisim.errors import ParameterError
+from plurisim.progress import track
 from plurisim.svo.baselines import (
     chance_value_rationality,
     constant_answer_value_rationality,
@@ -168,7 +169,9 @@ def run_experiment(
         make: Any = respondent or (lambda a: SVOAgent(a, rationality=beta, neutral_pull=pull))
         answers = [
             make(angle).answer(rng, order)
-            for (_, angle, _), rng, order in zip(jobs, rngs, orders, strict=True)
+            for (_, angle, _), rng, order in track(
+                list(zip(jobs, rngs, orders, strict=True)), desc="SVO agents"
+            )
         ]
     rows = []
     for (label, angle, k), ans, order in zip(jobs, answers, orders, strict=True):
