@@ -27,6 +27,13 @@ FloatArray = NDArray[np.float64]
 BoolArray = NDArray[np.bool_]
 TOL = 1e-9
 MAX_CACHED_LEVELS = 40_000_000  # floats kept for the enumerated levels (about 320 MB)
+# The negotiation's models are small and solved again every round: HiGHS proves them
+# faster without its sub-MIP heuristics (RINS, RENS) and cuts below the root.
+SEARCH_OPTIONS = {
+    "mip_heuristic_run_rins": False,
+    "mip_heuristic_run_rens": False,
+    "mip_allow_cut_separation_at_nodes": False,
+}
 
 
 @dataclass
@@ -209,7 +216,10 @@ class PackageSearch:
         model = self._models.get(key)
         if model is None:
             model = PackageModel(
-                self.problem, groups=None if key is None else list(key), persistent=True
+                self.problem,
+                groups=None if key is None else list(key),
+                persistent=True,
+                options=SEARCH_OPTIONS,
             )
             self._models[key] = model
         m = self.problem.n_interventions

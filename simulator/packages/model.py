@@ -102,13 +102,20 @@ class PackageModel:
         only them); :meth:`utility` then refuses weight on any other group.
     persistent : bool, default False
         Keep one solver across solves (see the module docstring).
+    options : dict, optional
+        HiGHS options for every solve, beyond the time limit, gap and presolve.
     """
 
     def __init__(
-        self, problem: Problem, groups: Sequence[int] | None = None, persistent: bool = False
+        self,
+        problem: Problem,
+        groups: Sequence[int] | None = None,
+        persistent: bool = False,
+        options: dict[str, Any] | None = None,
     ) -> None:
         self.problem = problem
         self.persistent = persistent
+        self.options = dict(options or {})
         g_n, m, d = problem.effects.shape
         head = problem.caps[None, :] - problem.baseline
         pos = np.clip(problem.effects, 0, None).sum(axis=1)
@@ -420,6 +427,7 @@ class PackageModel:
         start: FloatArray | None = None,
     ) -> _Run:
         options = {
+            **self.options,
             "time_limit": float(time_limit),
             "mip_rel_gap": float(gap),
             "presolve": "on" if presolve else "off",
