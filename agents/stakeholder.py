@@ -56,6 +56,7 @@ BoolArray = NDArray[np.bool_]
 BIG = 1e9  # ranks self-funding swaps above any ratio
 TOL = 1e-9
 GAIN_EPS = 1e-12  # a smaller gain is no gain
+Kept = tuple[NDArray[np.intp], NDArray[np.intp]]  # the adds and the swaps worth weighing
 CHUNK = 4096  # stakeholders weighed at once (bounds the memory of the score matrices)
 PRUNE_ABOVE = 200_000  # stakeholders x swaps beyond which dominated swaps are left out
 
@@ -204,14 +205,21 @@ def compute_demands(
         add_delta = np.minimum(raw + e[addable], p.caps) - now  # (J, d)
         swap_delta = np.minimum(raw - e[held[pair_drop]] + e[addable[pair_add]], p.caps) - now
         w_all = units.weights[who[rows]]
-        # With many stakeholders, weigh only the swaps no other swap beats for every
+        # With many stakeholders, weigh only the options no other option beats for every
         # weighting with the same zero weights (the others cannot be anyone's best);
-        # rows the shortcut cannot settle are weighed against every swap.
-        prune = rows.size * pair_add.size > PRUNE_ABOVE
-        patterns, which = np.unique(w_all > 0, axis=0, return_inverse=True)
-        for k, pattern in enumerate(patterns if prune else [None]):
-            rows_k = np.flatnonzero(which.ravel() == k) if prune else np.arange(rows.size)
-            keep = None if pattern is None else _undominated(swap_delta[:, pattern], swap_net)
+        # rows the shortcut cannot settle are weighed against every option.
+        prune = rows.size * (addable.size + pair_add.size) > PRUNE_ABOVE
+        # Zero-weight patterns as bit codes: rows alike in which criteria they ignore.
+        codes = (w_all > 0) @ (1 << np.arange(w_all.shape[1]))
+        for code in np.unique(codes) if prune else [None]:
+            rows_k = np.flatnonzero(codes == code) if prune else np.arange(rows.size)
+            keep = None
+            if code is not None:
+                on = (int(code) >> np.arange(w_all.shape[1])) & 1 == 1
+                keep = (
+                    _undominated(add_delta[:, on], add_net),
+                    _undominated(swap_delta[:, on], swap_net),
+                )
             for lo in range(0, rows_k.size, CHUNK):
                 part = rows_k[lo : lo + CHUNK]
                 _pick(
@@ -228,7 +236,7 @@ def _pick(
     picks: tuple[NDArray[np.intp], NDArray[np.intp], FloatArray, FloatArray],
     at: NDArray[np.intp],
     w: FloatArray,
-    options: tuple[FloatArray, FloatArray, FloatArray, FloatArray, NDArray[np.intp] | None],
+    options: tuple[FloatArray, FloatArray, FloatArray, FloatArray, Kept | None],
     index: tuple[NDArray[np.intp], NDArray[np.intp], NDArray[np.intp], NDArray[np.intp]],
 ) -> None:
     """Write the best demand of the stakeholders at ``at`` (weights ``w``) into ``picks``."""
@@ -253,13 +261,25 @@ def _pick(
     pick_net[at] = best_net
 
 
-def _undominated(delta: FloatArray, net: FloatArray) -> NDArray[np.intp]:
-    """Swaps (columns) that no other swap of the same kind beats for every weighting.
+def _settled(top: FloatArray, nets: FloatArray) -> NDArray[np.bool_]:
+    """Rows whose best kept option is surely their best of all.
 
-    Self-funding swaps (net cost <= 0) rank by gain, ``w . delta``; the others by gain
-    per cost, ``w . delta / net``. ``delta`` holds only the criteria of positive
-    weight: a swap whose vector another one's is at least as large as on all of them,
-    and larger on one, never ranks first; equal vectors are all kept (the first
+    An option left out is beaten, for every weighting, by a kept one; it can rank above
+    the kept ones only if that kept option gained (almost) nothing: then the row
+    weighs every option.
+    """
+    priced = nets > 0
+    floor = GAIN_EPS / nets[priced].min() if priced.any() else -np.inf
+    return np.isfinite(top) & ((top >= BIG) | (top > floor))
+
+
+def _undominated(delta: FloatArray, net: FloatArray) -> NDArray[np.intp]:
+    """Options (adds or swaps) that no other option of the same kind beats for every weighting.
+
+    Self-funding options (net cost <= 0) rank by gain, ``w . delta``; the others by
+    gain per cost, ``w . delta / net``. ``delta`` holds only the criteria of positive
+    weight: an option whose vector another one's is at least as large as on all of
+    them, and larger on one, never ranks first; equal vectors are all kept (the first
     wins ties).
     """
     out = []
@@ -283,34 +303,31 @@ def _best_demands(
     add_net: FloatArray,
     swap_delta: FloatArray,
     swap_net: FloatArray,
-    keep: NDArray[np.intp] | None,
+    keep: Kept | None,
 ) -> tuple[
     NDArray[np.intp], NDArray[np.intp], FloatArray, FloatArray, NDArray[np.bool_], NDArray[np.bool_]
 ]:
     """Each row's best add (index into the adds) and best swap (index into the pairs, or -1
     when the add is better), the gain and net cost of the better one, whether the row is
-    settled when only the ``keep`` swaps were weighed, and whether it has a demand at all.
+    settled when only the ``keep`` options were weighed, and whether it has a demand at all.
     """
     r = np.arange(w.shape[0])
-    add_gain = w @ np.ascontiguousarray(add_delta.T)  # (R, J)
-    score = _score(add_gain, add_net[None, :])
-    best = score.argmax(axis=1)
-    best_score = score[r, best]
-    best_gain, best_net = add_gain[r, best], add_net[best]
+    cols = np.arange(add_net.size) if keep is None else keep[0]
+    add_gain = w @ np.ascontiguousarray(add_delta[cols].T)  # (R, J)
+    score = _score(add_gain, add_net[cols][None, :])
+    at = score.argmax(axis=1)
+    best, best_score = cols[at], score[r, at]
+    best_gain, best_net = add_gain[r, at], add_net[best]
+    settled = _settled(best_score, add_net[cols]) if keep is not None else np.ones(r.size, bool)
     best_pair = np.full(r.size, -1, dtype=np.intp)
-    settled = np.ones(r.size, dtype=bool)
     if swap_net.size:
-        cols = np.arange(swap_net.size) if keep is None else keep
+        cols = np.arange(swap_net.size) if keep is None else keep[1]
         swap_gain = w @ np.ascontiguousarray(swap_delta[cols].T)  # (R, P)
         s_score = _score(swap_gain, swap_net[cols][None, :])
         s_best = s_score.argmax(axis=1)
         s_top = s_score[r, s_best]
         if keep is not None:
-            # A swap left out can beat the ones kept only if a kept swap that beats it
-            # gained (almost) nothing: then these rows weigh every swap.
-            priced = swap_net[cols] > 0
-            floor = GAIN_EPS / swap_net[cols][priced].min() if priced.any() else -np.inf
-            settled = np.isfinite(s_top) & ((s_top >= BIG) | (s_top > floor))
+            settled &= _settled(s_top, swap_net[cols])
         better = s_top > best_score
         best_pair = np.where(better, cols[s_best], -1)
         best_gain = np.where(better, swap_gain[r, s_best], best_gain)

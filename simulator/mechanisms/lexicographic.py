@@ -33,7 +33,9 @@ BoolArray = NDArray[np.bool_]
 Solved = tuple[BoolArray, str, float, dict[str, Any]]
 """A package, its status, its gap and the details of how it was found."""
 # Started from the utilitarian greedy package, HiGHS proves these models faster
-# without its sub-MIP heuristics (RINS, RENS).
+# without its sub-MIP heuristics (RINS, RENS). Its feasibility jump heuristic stays
+# on although it costs about 5 ms a solve: HiGHS 1.12 without it has been seen to
+# report a wrong optimum (tests/test_mechanisms_exact.py, maximin, seed 6).
 MILP_OPTIONS = {"mip_heuristic_run_rins": False, "mip_heuristic_run_rens": False}
 
 

@@ -28,7 +28,8 @@ BoolArray = NDArray[np.bool_]
 TOL = 1e-9
 MAX_CACHED_LEVELS = 40_000_000  # floats kept for the enumerated levels (about 320 MB)
 # The negotiation's models are small and solved again every round: HiGHS proves them
-# faster without its sub-MIP heuristics (RINS, RENS) and cuts below the root.
+# faster without its sub-MIP heuristics (RINS, RENS) and cuts below the root. (Not
+# without feasibility jump: HiGHS 1.12 then has been seen to report a wrong optimum.)
 SEARCH_OPTIONS = {
     "mip_heuristic_run_rins": False,
     "mip_heuristic_run_rens": False,
@@ -298,7 +299,9 @@ class PackageSearch:
         groups: NDArray[np.intp] | None = None,
     ) -> PackageModel:
         model = PackageModel(
-            self.problem, groups=None if groups is None else [int(g) for g in groups]
+            self.problem,
+            groups=None if groups is None else [int(g) for g in groups],
+            options=SEARCH_OPTIONS,
         )
         if forced is not None:
             for j in np.flatnonzero(forced):
@@ -359,16 +362,9 @@ class PackageSearch:
                     continue
                 coefs = np.zeros_like(p.weights)
                 coefs[g] = vec
-                found.append(p.levels(self._fresh_best(coefs))[g])
+                found.append(p.levels(self.best(coefs))[g])
             out[members] = (w @ np.array(found).T).max(axis=1)
         return out
-
-    def _fresh_best(self, coefs: FloatArray) -> BoolArray:
-        """:meth:`best` on a model of its own (a member's ideal: its package is used)."""
-        involved = np.flatnonzero(np.abs(coefs).sum(axis=1) > 0)
-        model = self._model(None, None, involved)
-        obj, _ = model.utility(coefs / np.maximum(np.abs(coefs).max(), 1e-300))
-        return model.solve(obj.sum(axis=0), time_limit=self.time_limit, presolve=False).x
 
     def _certified_levels(self, g: int, w: FloatArray) -> FloatArray:
         """Levels of a package optimal for group ``g`` under ``w``: proved or solved."""
@@ -395,7 +391,7 @@ class PackageSearch:
         if g not in self._group_levels:
             coefs = np.zeros_like(self.problem.weights)
             coefs[g] = self.problem.weights[g]
-            self._group_levels[g] = self.problem.levels(self._fresh_best(coefs))[g]
+            self._group_levels[g] = self.problem.levels(self.best(coefs))[g]
         return self._group_levels[g]
 
     # -- funding demands ----------------------------------------------------------------
