@@ -55,6 +55,10 @@ FloatArray = NDArray[np.float64]
 BoolArray = NDArray[np.bool_]
 BIG = 1e9  # ranks self-funding swaps above any ratio
 TOL = 1e-9
+GAIN_EPS = 1e-12  # a smaller gain is no gain
+Kept = tuple[NDArray[np.intp], NDArray[np.intp]]  # the adds and the swaps worth weighing
+CHUNK = 4096  # stakeholders weighed at once (bounds the memory of the score matrices)
+PRUNE_ABOVE = 200_000  # stakeholders x swaps beyond which dominated swaps are left out
 
 
 def values_of(units: Units, s: FloatArray) -> tuple[FloatArray, FloatArray]:
@@ -151,9 +155,13 @@ class RuleBasedStakeholders(StakeholderPolicy):
 
 def _score(gain: FloatArray, net: FloatArray) -> FloatArray:
     """Gain per unit of net cost; self-funding options (net <= 0) rank above all; no gain: -inf."""
+    pos = net > 0
     with np.errstate(divide="ignore", invalid="ignore"):
-        score = np.where(net > 0, gain / np.where(net > 0, net, 1.0), BIG + gain)
-    return np.where(gain > 1e-12, score, -np.inf)
+        score = np.asarray(gain / np.where(pos, net, 1.0), dtype=float)
+    if not np.all(pos):
+        np.copyto(score, BIG + gain, where=np.broadcast_to(~pos, score.shape))
+    np.copyto(score, -np.inf, where=~(gain > GAIN_EPS))
+    return score
 
 
 def compute_demands(
@@ -194,31 +202,138 @@ def compute_demands(
         e = p.effects[g]
         raw = p.baseline[g] + xf @ e
         now = np.minimum(raw, p.caps)
-        w = units.weights[who[rows]]
-        add_gain = w @ (np.minimum(raw + e[addable], p.caps) - now).T  # (R_g, J)
-        score = _score(add_gain, add_net[None, :])
-        best = score.argmax(axis=1)
-        best_score = score[np.arange(rows.size), best]
-        add_, drop_ = addable[best], np.full(rows.size, -1)
-        gain_, net_ = add_gain[np.arange(rows.size), best], add_net[best]
-        if pair_add.size:
-            delta = np.minimum(raw - e[held[pair_drop]] + e[addable[pair_add]], p.caps) - now
-            swap_gain = w @ delta.T  # (R_g, P)
-            s_score = _score(swap_gain, swap_net[None, :])
-            s_best = s_score.argmax(axis=1)
-            s_top = s_score[np.arange(rows.size), s_best]
-            better = s_top > best_score
-            add_ = np.where(better, addable[pair_add[s_best]], add_)
-            drop_ = np.where(better, held[pair_drop[s_best]], drop_)
-            gain_ = np.where(better, swap_gain[np.arange(rows.size), s_best], gain_)
-            net_ = np.where(better, swap_net[s_best], net_)
-            best_score = np.maximum(best_score, s_top)
-        ok = np.isfinite(best_score)
-        pick_add[rows] = np.where(ok, add_, -1)
-        pick_drop[rows] = np.where(ok, drop_, -1)
-        pick_gain[rows] = gain_
-        pick_net[rows] = net_
+        add_delta = np.minimum(raw + e[addable], p.caps) - now  # (J, d)
+        swap_delta = np.minimum(raw - e[held[pair_drop]] + e[addable[pair_add]], p.caps) - now
+        w_all = units.weights[who[rows]]
+        # With many stakeholders, weigh only the options no other option beats for every
+        # weighting with the same zero weights (the others cannot be anyone's best);
+        # rows the shortcut cannot settle are weighed against every option.
+        prune = rows.size * (addable.size + pair_add.size) > PRUNE_ABOVE
+        # Zero-weight patterns as bit codes: rows alike in which criteria they ignore.
+        codes = (w_all > 0) @ (1 << np.arange(w_all.shape[1]))
+        for code in np.unique(codes) if prune else [None]:
+            rows_k = np.flatnonzero(codes == code) if prune else np.arange(rows.size)
+            keep = None
+            if code is not None:
+                on = (int(code) >> np.arange(w_all.shape[1])) & 1 == 1
+                keep = (
+                    _undominated(add_delta[:, on], add_net),
+                    _undominated(swap_delta[:, on], swap_net),
+                )
+            for lo in range(0, rows_k.size, CHUNK):
+                part = rows_k[lo : lo + CHUNK]
+                _pick(
+                    (pick_add, pick_drop, pick_gain, pick_net),
+                    rows[part],
+                    w_all[part],
+                    (add_delta, add_net, swap_delta, swap_net, keep),
+                    (addable, held, pair_add, pair_drop),
+                )
     return pick_add, pick_drop, pick_gain, pick_net
+
+
+def _pick(
+    picks: tuple[NDArray[np.intp], NDArray[np.intp], FloatArray, FloatArray],
+    at: NDArray[np.intp],
+    w: FloatArray,
+    options: tuple[FloatArray, FloatArray, FloatArray, FloatArray, Kept | None],
+    index: tuple[NDArray[np.intp], NDArray[np.intp], NDArray[np.intp], NDArray[np.intp]],
+) -> None:
+    """Write the best demand of the stakeholders at ``at`` (weights ``w``) into ``picks``."""
+    add_delta, add_net, swap_delta, swap_net, keep = options
+    addable, held, pair_add, pair_drop = index
+    out = list(_best_demands(w, add_delta, add_net, swap_delta, swap_net, keep))
+    if keep is not None and not out[4].all():  # out[4]: settled
+        redo = ~out[4]
+        full = _best_demands(w[redo], add_delta, add_net, swap_delta, swap_net, None)
+        for arr, val in zip(out, full, strict=True):
+            arr[redo] = val
+    best_add, best_pair, best_gain, best_net, _, ok = out
+    add_, drop_ = addable[best_add], np.full(best_add.size, -1, dtype=np.intp)
+    if pair_add.size:
+        pair = np.maximum(best_pair, 0)
+        add_ = np.where(best_pair >= 0, addable[pair_add[pair]], add_)
+        drop_ = np.where(best_pair >= 0, held[pair_drop[pair]], drop_)
+    pick_add, pick_drop, pick_gain, pick_net = picks
+    pick_add[at] = np.where(ok, add_, -1)
+    pick_drop[at] = np.where(ok, drop_, -1)
+    pick_gain[at] = best_gain
+    pick_net[at] = best_net
+
+
+def _settled(top: FloatArray, nets: FloatArray) -> NDArray[np.bool_]:
+    """Rows whose best kept option is surely their best of all.
+
+    An option left out is beaten, for every weighting, by a kept one; it can rank above
+    the kept ones only if that kept option gained (almost) nothing: then the row
+    weighs every option.
+    """
+    priced = nets > 0
+    floor = GAIN_EPS / nets[priced].min() if priced.any() else -np.inf
+    return np.isfinite(top) & ((top >= BIG) | (top > floor))
+
+
+def _undominated(delta: FloatArray, net: FloatArray) -> NDArray[np.intp]:
+    """Options (adds or swaps) that no other option of the same kind beats for every weighting.
+
+    Self-funding options (net cost <= 0) rank by gain, ``w . delta``; the others by
+    gain per cost, ``w . delta / net``. ``delta`` holds only the criteria of positive
+    weight: an option whose vector another one's is at least as large as on all of
+    them, and larger on one, never ranks first; equal vectors are all kept (the first
+    wins ties).
+    """
+    out = []
+    for part in (np.flatnonzero(net <= 0), np.flatnonzero(net > 0)):
+        if part.size == 0:
+            continue
+        v = delta[part] if net[part[0]] <= 0 else delta[part] / net[part][:, None]
+        geq = np.ones((part.size, part.size), dtype=bool)
+        gt = np.zeros((part.size, part.size), dtype=bool)
+        for k in range(v.shape[1]):
+            col = v[:, k]
+            geq &= col[:, None] >= col[None, :]
+            gt |= col[:, None] > col[None, :]
+        out.append(part[~np.any(geq & gt, axis=0)])
+    return np.sort(np.concatenate(out)) if out else np.zeros(0, dtype=np.intp)
+
+
+def _best_demands(
+    w: FloatArray,
+    add_delta: FloatArray,
+    add_net: FloatArray,
+    swap_delta: FloatArray,
+    swap_net: FloatArray,
+    keep: Kept | None,
+) -> tuple[
+    NDArray[np.intp], NDArray[np.intp], FloatArray, FloatArray, NDArray[np.bool_], NDArray[np.bool_]
+]:
+    """Each row's best add (index into the adds) and best swap (index into the pairs, or -1
+    when the add is better), the gain and net cost of the better one, whether the row is
+    settled when only the ``keep`` options were weighed, and whether it has a demand at all.
+    """
+    r = np.arange(w.shape[0])
+    cols = np.arange(add_net.size) if keep is None else keep[0]
+    add_gain = w @ np.ascontiguousarray(add_delta[cols].T)  # (R, J)
+    score = _score(add_gain, add_net[cols][None, :])
+    at = score.argmax(axis=1)
+    best, best_score = cols[at], score[r, at]
+    best_gain, best_net = add_gain[r, at], add_net[best]
+    settled = _settled(best_score, add_net[cols]) if keep is not None else np.ones(r.size, bool)
+    best_pair = np.full(r.size, -1, dtype=np.intp)
+    if swap_net.size:
+        cols = np.arange(swap_net.size) if keep is None else keep[1]
+        swap_gain = w @ np.ascontiguousarray(swap_delta[cols].T)  # (R, P)
+        s_score = _score(swap_gain, swap_net[cols][None, :])
+        s_best = s_score.argmax(axis=1)
+        s_top = s_score[r, s_best]
+        if keep is not None:
+            settled &= _settled(s_top, swap_net[cols])
+        better = s_top > best_score
+        best_pair = np.where(better, cols[s_best], -1)
+        best_gain = np.where(better, swap_gain[r, s_best], best_gain)
+        best_net = np.where(better, swap_net[cols][s_best], best_net)
+        best_score = np.maximum(best_score, s_top)
+    return best, best_pair, best_gain, best_net, settled, np.isfinite(best_score)
 
 
 def _ballot_demands(

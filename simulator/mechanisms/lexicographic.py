@@ -19,6 +19,7 @@ from plurisim.packages import (
     PackageSpace,
     Stage,
     greedy_candidates,
+    greedy_package,
     resolve_engine,
     select_stages,
     solve_stages,
@@ -31,6 +32,11 @@ FloatArray = NDArray[np.float64]
 BoolArray = NDArray[np.bool_]
 Solved = tuple[BoolArray, str, float, dict[str, Any]]
 """A package, its status, its gap and the details of how it was found."""
+# Started from the utilitarian greedy package, HiGHS proves these models faster
+# without its sub-MIP heuristics (RINS, RENS). Its feasibility jump heuristic stays
+# on although it costs about 5 ms a solve: HiGHS 1.12 without it has been seen to
+# report a wrong optimum (tests/test_mechanisms_exact.py, maximin, seed 6).
+MILP_OPTIONS = {"mip_heuristic_run_rins": False, "mip_heuristic_run_rens": False}
 
 
 def lexicographic(
@@ -54,8 +60,14 @@ def lexicographic(
     if space is not None:
         mask = space.mask(select_stages(space, keys(space), tie_break))
         return mask, "optimal", 0.0, {"engine": "enumerate", "packages": len(space)}
-    model = PackageModel(problem)
-    result = solve_stages(model, stages(model), time_limit=time_limit, tie_break=tie_break)
+    model = PackageModel(problem, options=MILP_OPTIONS)
+    result = solve_stages(
+        model,
+        stages(model),
+        time_limit=time_limit,
+        tie_break=tie_break,
+        start=greedy_package(problem, problem.weights),
+    )
     details: dict[str, Any] = {"engine": "milp", "seconds": result.seconds}
     if result.solution is None:
         details["fallback"] = "greedy"

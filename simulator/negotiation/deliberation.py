@@ -15,7 +15,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import networkx as nx
 import numpy as np
 from numpy.typing import NDArray
 from plurisim.negotiation.params import Deliberation
@@ -52,6 +51,8 @@ def default_graph(group_sizes: list[int], settings: Deliberation, rng: np.random
             else:  # symmetric: the mean of what each side's expected degree asks for
                 outside = 0.5 * (1 / max(n - group_sizes[a], 1) + 1 / max(n - group_sizes[b], 1))
                 probs[a, b] = min(1.0, settings.degree_out * outside)
+    import networkx as nx  # only with deliberation: it takes a tenth of a second to import
+
     return nx.stochastic_block_model(group_sizes, probs.tolist(), seed=rng, sparse=True)
 
 
@@ -89,6 +90,8 @@ class DeliberationState:
             settings.graph if settings.graph is not None else default_graph(sizes, settings, rng)
         )
         n = len(units)
+        import networkx as nx
+
         adj = nx.to_scipy_sparse_array(graph, nodelist=range(n), format="csr", dtype=float)
         adj = adj + sparse.identity(n, format="csr")
         degree = np.asarray(adj.sum(axis=1)).ravel()

@@ -34,7 +34,7 @@ from __future__ import annotations
 
 import numpy as np
 from numpy.typing import NDArray
-from scipy.optimize import linprog
+from plurisim.packages.highs import solve_lp
 
 __all__ = ["SLACK_COST", "Estimator", "estimation_error"]
 
@@ -119,36 +119,47 @@ class Estimator:
             offsets.append(nv)
             nv += d + 2 + deltas.shape[0]
         n_ub = sum(deltas.shape[0] + 2 * d for deltas, _ in blocks)
+        n_eq = len(groups)
         c = np.zeros(nv)
-        a_ub = np.zeros((n_ub, nv))
-        a_eq = np.zeros((len(groups), nv))
-        bounds: list[tuple[float | None, float | None]] = []
+        col_lo, col_hi = np.zeros(nv), np.zeros(nv)
+        rr: list[NDArray[np.intp]] = []
+        cc: list[NDArray[np.intp]] = []
+        vv: list[FloatArray] = []
+
+        def put(rows: NDArray[np.intp], cols: NDArray[np.intp], vals: FloatArray | float) -> None:
+            rows, cols = np.broadcast_arrays(rows, cols)
+            rr.append(rows.ravel())
+            cc.append(cols.ravel())
+            vv.append(np.broadcast_to(np.asarray(vals, dtype=float), rows.shape).ravel())
+
         row = 0
+        ar_d = np.arange(d)
         for k, ((deltas, counts), o) in enumerate(zip(blocks, offsets, strict=True)):
             n = deltas.shape[0]
+            ar_n = np.arange(n)
             c[o + d] = -1.0
             c[o + d + 1] = -CENTRE
             c[o + d + 2 : o + d + 2 + n] = SLACK_COST * counts / counts.max()
-            a_ub[row : row + n, o : o + d] = -deltas  # r - delta . w - xi <= 0
-            a_ub[row : row + n, o + d] = 1.0
-            a_ub[row + np.arange(n), o + d + 2 + np.arange(n)] = -1.0
+            put((row + ar_n)[:, None], (o + ar_d)[None, :], -deltas)  # r - delta.w - xi <= 0
+            put(row + ar_n, np.full(n, o + d), 1.0)
+            put(row + ar_n, o + d + 2 + ar_n, -1.0)
             row += n
-            a_ub[row + np.arange(d), o + np.arange(d)] = -1.0  # r * face - w_k <= 0
-            a_ub[row : row + d, o + d] = face
+            put(row + ar_d, o + ar_d, -1.0)  # r * face - w_k <= 0
+            put(row + ar_d, np.full(d, o + d), face)
             row += d
-            a_ub[row + np.arange(d), o + np.arange(d)] = -1.0  # q * face - w_k <= 0
-            a_ub[row : row + d, o + d + 1] = face
+            put(row + ar_d, o + ar_d, -1.0)  # q * face - w_k <= 0
+            put(row + ar_d, np.full(d, o + d + 1), face)
             row += d
-            a_eq[k, o : o + d] = 1.0
-            bounds += [(0.0, 1.0)] * d + [(-1.0, 1.0), (0.0, 1.0)] + [(0.0, None)] * n
-        res = linprog(
+            put(np.full(d, n_ub + k), o + ar_d, 1.0)  # sum w = 1
+            col_lo[o : o + d + 2 + n] = np.r_[np.zeros(d), -1.0, 0.0, np.zeros(n)]
+            col_hi[o : o + d + 2 + n] = np.r_[np.ones(d), 1.0, 1.0, np.full(n, np.inf)]
+        res = solve_lp(
             c,
-            A_ub=a_ub,
-            b_ub=np.zeros(n_ub),
-            A_eq=a_eq,
-            b_eq=np.ones(len(groups)),
-            bounds=bounds,
-            method="highs",
+            (np.concatenate(rr), np.concatenate(cc), np.concatenate(vv), (n_ub + n_eq, nv)),
+            np.r_[np.full(n_ub, -np.inf), np.ones(n_eq)],
+            np.r_[np.zeros(n_ub), np.ones(n_eq)],
+            col_lo,
+            col_hi,
         )
         if res.status != 0 or res.x is None:  # pragma: no cover - the LP is always feasible
             return self._estimate[groups]

@@ -1,26 +1,29 @@
 """The result of a negotiation: the package, the verdict, the rounds and the transcript.
 
-A result is data: it prints well, converts to JSON and back, and builds its
-DataFrame and Markdown transcript only when asked for.
+A result is data: it prints well, converts to JSON and back, and builds what costs
+time only when asked for: the evaluator's figures (``metrics``, the reference
+design's, ``pareto_dominated``; they need pandas), the DataFrame of the rounds and
+the Markdown transcript.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
-import pandas as pd
-from plurisim.evaluation import is_dominated, score
 from plurisim.formatting import fmt
 from plurisim.metrics import satisfaction_note
 from plurisim.negotiation.transcript import to_markdown
 from plurisim.outcome import Outcome, to_jsonable
 
 if TYPE_CHECKING:
+    import pandas as pd
     from plurisim.negotiation.engine import Negotiation
+    from plurisim.packages import PackageSpace
+    from plurisim.problem import Problem
 
 __all__ = ["NegotiationResult"]
 
@@ -79,10 +82,6 @@ class NegotiationResult:
     rounds: int
     stop_reason: str
     disagreement: Mapping[str, Any]
-    metrics: Mapping[str, Any]
-    reference_metrics: Mapping[str, Any]
-    reference: str
-    pareto_dominated: bool | None
     history: tuple[dict[str, Any], ...]
     improvements: tuple[dict[str, Any], ...]
     group_utilities: Mapping[str, float]
@@ -91,6 +90,47 @@ class NegotiationResult:
     records: tuple[dict[str, Any], ...]
     transcript: tuple[dict[str, Any], ...]
     details: Mapping[str, Any] = field(default_factory=dict)
+    evaluated: Mapping[str, Any] | None = field(default=None, repr=False)
+    """The evaluator's figures when known at construction (``metrics``,
+    ``reference_metrics``, ``reference``, ``pareto_dominated``); else computed on
+    first use by ``evaluator``."""
+    evaluator: Callable[[], Mapping[str, Any]] | None = field(
+        default=None, repr=False, compare=False
+    )
+
+    def __getstate__(self) -> dict[str, Any]:
+        # A pickled result carries its figures, not the problem they are computed from.
+        state = dict(self.__dict__)
+        state["evaluated"] = self._evaluation
+        state["evaluator"] = None
+        return state
+
+    @cached_property
+    def _evaluation(self) -> Mapping[str, Any]:
+        if self.evaluated is not None:
+            return self.evaluated
+        assert self.evaluator is not None, "a result needs its figures or a way to compute them"
+        return self.evaluator()
+
+    @property
+    def metrics(self) -> Mapping[str, Any]:
+        """The evaluator's figures for the outcome."""
+        return self._evaluation["metrics"]  # type: ignore[no-any-return]
+
+    @property
+    def reference_metrics(self) -> Mapping[str, Any]:
+        """The evaluator's figures for the reference design."""
+        return self._evaluation["reference_metrics"]  # type: ignore[no-any-return]
+
+    @property
+    def reference(self) -> str:
+        """The reference row's name."""
+        return str(self._evaluation["reference"])
+
+    @property
+    def pareto_dominated(self) -> bool | None:
+        """Whether another feasible package Pareto-dominates the outcome (None: unknown)."""
+        return self._evaluation["pareto_dominated"]  # type: ignore[no-any-return]
 
     @classmethod
     def from_model(cls, model: Negotiation) -> NegotiationResult:
@@ -118,8 +158,6 @@ class NegotiationResult:
             },
             scenario=p.name,
         )
-        scores = score(p, [outcome])
-        space = model.search.space
         u = p.group_utilities(mask)
         return cls(
             scenario=p.name,
@@ -130,10 +168,6 @@ class NegotiationResult:
             rounds=model.round,
             stop_reason=model.stop_reason,
             disagreement=to_jsonable(model.disagreement.to_dict(p.groups)),
-            metrics=scores.metrics(outcome.name),
-            reference_metrics=scores.reference_metrics(),
-            reference=scores.reference,
-            pareto_dominated=None if space is None else is_dominated(p, u, space),
             history=tuple(
                 {
                     "round": r.round,
@@ -163,9 +197,10 @@ class NegotiationResult:
                 "ideals_exact": bool(model.units.ideal_exact),
                 "mediator": model.mediator_policy.name,
                 "stakeholder_policy": model.stakeholder_policy.name,
-                "normalized_over": [str(n) for n in scores.frame.index],
+                "normalized_over": _scored_names(p, outcome),
                 **getattr(model.stakeholder_policy, "report", dict)(),
             },
+            evaluator=_evaluator(p, outcome, u, model.search.space),
         )
 
     # -- convenience ----------------------------------------------------------------------
@@ -198,6 +233,8 @@ class NegotiationResult:
     @cached_property
     def rounds_table(self) -> pd.DataFrame:
         """One row per round, built on first use."""
+        import pandas as pd
+
         return pd.DataFrame(list(self.records))
 
     def summary(self) -> dict[str, Any]:
@@ -281,10 +318,6 @@ class NegotiationResult:
             rounds=d["rounds"],
             stop_reason=d["stop_reason"],
             disagreement=d["disagreement"],
-            metrics=d["metrics"],
-            reference_metrics=ref,
-            reference=reference,
-            pareto_dominated=d["pareto_dominated"],
             history=tuple(d["history"]),
             improvements=tuple(d["improvements"]),
             group_utilities=d["group_utilities"],
@@ -293,6 +326,12 @@ class NegotiationResult:
             records=tuple(d["rounds_table"]),
             transcript=tuple(d["transcript"]),
             details=d["details"],
+            evaluated={
+                "metrics": d["metrics"],
+                "reference_metrics": ref,
+                "reference": reference,
+                "pareto_dominated": d["pareto_dominated"],
+            },
         )
 
     def to_markdown(self) -> str:
@@ -369,3 +408,28 @@ class NegotiationResult:
             k = len(others)
             which = f"(the {k} base design{'s' if k != 1 else ''} and this package)"
         return satisfaction_note(max(len(names), 1), 20, which)
+
+
+def _scored_names(problem: Problem, outcome: Outcome) -> list[str]:
+    """The rows the evaluator normalizes over: base designs (else the status quo), then ``outcome``."""
+    names = [problem.design_label(d) for d in problem.base_designs] or ["status_quo"]
+    return [*names, outcome.name]
+
+
+def _evaluator(
+    problem: Problem, outcome: Outcome, utilities: Any, space: PackageSpace | None
+) -> Callable[[], Mapping[str, Any]]:
+    """The evaluator's figures for ``outcome``, computed when first asked for."""
+
+    def evaluate() -> Mapping[str, Any]:
+        from plurisim.evaluation import is_dominated, score  # pandas: only when asked
+
+        scores = score(problem, [outcome])
+        return {
+            "metrics": scores.metrics(outcome.name),
+            "reference_metrics": scores.reference_metrics(),
+            "reference": scores.reference,
+            "pareto_dominated": None if space is None else is_dominated(problem, utilities, space),
+        }
+
+    return evaluate

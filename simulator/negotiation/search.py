@@ -17,6 +17,7 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 from plurisim.errors import InfeasibleError
+from plurisim.negotiation.support import GroupSupport
 from plurisim.packages import PackageModel, resolve_engine
 from plurisim.problem import Problem
 
@@ -26,6 +27,14 @@ FloatArray = NDArray[np.float64]
 BoolArray = NDArray[np.bool_]
 TOL = 1e-9
 MAX_CACHED_LEVELS = 40_000_000  # floats kept for the enumerated levels (about 320 MB)
+# The negotiation's models are small and solved again every round: HiGHS proves them
+# faster without its sub-MIP heuristics (RINS, RENS) and cuts below the root. (Not
+# without feasibility jump: HiGHS 1.12 then has been seen to report a wrong optimum.)
+SEARCH_OPTIONS = {
+    "mip_heuristic_run_rins": False,
+    "mip_heuristic_run_rens": False,
+    "mip_allow_cut_separation_at_nodes": False,
+}
 
 
 @dataclass
@@ -60,6 +69,10 @@ class PackageSearch:
                 self.space = None
         self.engine = "enumerate" if self.space is not None else "milp"
         self._bits_one = np.uint64(1)
+        # One solver per kind of question, kept for the whole negotiation (MILP engine).
+        self._models: dict[tuple[int, ...] | None, PackageModel] = {}
+        self._last: dict[tuple[int, ...] | None, BoolArray] = {}
+        self._support: dict[int, GroupSupport] = {}
 
     # -- helpers --------------------------------------------------------------------
 
@@ -164,28 +177,58 @@ class PackageSearch:
             return [self.space.mask(int(rows[i])) for i in order]
         # Without floors, only the groups in the objective need their levels modeled.
         involved = None if floors is not None else np.flatnonzero(np.abs(coefs).sum(axis=1) > 0)
-        model = self._model(forced, allowed, involved)
-        if floors is not None:
-            assert floor_weights is not None
-            a, const = model.utility(floor_weights)
-            for g in range(self.problem.n_groups):
-                model.add_dense_row(a[g], float(floors[g] - const[g]) - 1e-9, np.inf)
-        for x in exclude or ():
-            model.forbid(x)
-        obj, _ = model.utility(coefs / np.maximum(np.abs(coefs).max(), 1e-300))
-        objective = obj.sum(axis=0)
-        found: list[BoolArray] = []
-        for _ in range(k):
-            try:
-                # Without presolve HiGHS answers these small, repeated models faster.
-                x = model.solve(objective, time_limit=self.time_limit, presolve=False).x
-            except InfeasibleError:
-                break
-            found.append(x)
-            model.forbid(x)
+        key = None if involved is None else tuple(int(g) for g in involved)
+        model = self._persistent(key, forced, allowed)
+        base = model.n_rows
+        try:
+            if floors is not None:
+                assert floor_weights is not None
+                a, const = model.utility(floor_weights)
+                for g in range(self.problem.n_groups):
+                    model.add_dense_row(a[g], float(floors[g] - const[g]) - 1e-9, np.inf)
+            for x in exclude or ():
+                model.forbid(x)
+            obj, _ = model.utility(coefs / np.maximum(np.abs(coefs).max(), 1e-300))
+            objective = obj.sum(axis=0)
+            found: list[BoolArray] = []
+            start = self._last.get(key)
+            for _ in range(k):
+                try:
+                    # Without presolve HiGHS answers these small, repeated models faster.
+                    x = model.solve(
+                        objective, time_limit=self.time_limit, presolve=False, start=start
+                    ).x
+                except InfeasibleError:
+                    break
+                found.append(x)
+                model.forbid(x)
+                start = None
+        finally:
+            model.truncate_rows(base)
         if not found:
             raise InfeasibleError("No package meets the constraints.")
+        self._last[key] = found[0]
         return found
+
+    def _persistent(
+        self, key: tuple[int, ...] | None, forced: BoolArray | None, allowed: BoolArray | None
+    ) -> PackageModel:
+        """The negotiation's model for these groups, with ``forced`` and ``allowed`` set."""
+        model = self._models.get(key)
+        if model is None:
+            model = PackageModel(
+                self.problem,
+                groups=None if key is None else list(key),
+                persistent=True,
+                options=SEARCH_OPTIONS,
+            )
+            self._models[key] = model
+        m = self.problem.n_interventions
+        hi = np.ones(m, dtype=bool) if allowed is None else allowed
+        lo = hi & (np.zeros(m, dtype=bool) if forced is None else forced)
+        for j in range(m):
+            model.set_bounds(j, float(lo[j]), float(hi[j]))
+        return model
 
     def maximin_others(
         self,
@@ -258,7 +301,9 @@ class PackageSearch:
         groups: NDArray[np.intp] | None = None,
     ) -> PackageModel:
         model = PackageModel(
-            self.problem, groups=None if groups is None else [int(g) for g in groups]
+            self.problem,
+            groups=None if groups is None else [int(g) for g in groups],
+            options=SEARCH_OPTIONS,
         )
         if forced is not None:
             for j in np.flatnonzero(forced):
@@ -299,6 +344,9 @@ class PackageSearch:
     def _sampled_ideals(self, weights: FloatArray, groups: NDArray[np.intp]) -> FloatArray:
         p = self.problem
         out = np.empty(weights.shape[0])
+        # One weight vector per group (the mediator's estimates): only the best value
+        # matters, so an optimal package proved without a MILP will do.
+        single = bool(np.all(np.bincount(groups, minlength=p.n_groups) <= 1))
         for g in range(p.n_groups):
             members = np.flatnonzero(groups == g)
             if members.size == 0:
@@ -311,11 +359,34 @@ class PackageSearch:
             for vec in distinct[far[: max(0, self.ideal_samples - 1)]]:
                 if np.allclose(vec, p.weights[g]):
                     continue
+                if single:
+                    found.append(self._certified_levels(g, vec))
+                    continue
                 coefs = np.zeros_like(p.weights)
                 coefs[g] = vec
                 found.append(p.levels(self.best(coefs))[g])
             out[members] = (w @ np.array(found).T).max(axis=1)
         return out
+
+    def _certified_levels(self, g: int, w: FloatArray) -> FloatArray:
+        """Levels of a package optimal for group ``g`` under ``w``: proved or solved."""
+        support = self._support.get(g)
+        if support is None:
+            p = self.problem
+            lo = p.baseline[g] + np.clip(p.effects[g], None, 0).sum(axis=0)
+            hi = np.minimum(p.caps, p.baseline[g] + np.clip(p.effects[g], 0, None).sum(axis=0))
+            support = self._support[g] = GroupSupport(np.minimum(lo, hi), hi)
+        index = support.known(w)
+        if index is None:
+            coefs = np.zeros_like(self.problem.weights)
+            coefs[g] = w
+            known = support.best_known(w)
+            key = (g,)
+            if known is not None:
+                self._last[key] = support.masks[known]
+            x = self.best(coefs)
+            index = support.add(w, x, self.problem.levels(x)[g])
+        return support.levels[index]
 
     def _group_ideal_levels(self, g: int) -> FloatArray:
         """Levels of group ``g``'s ideal package (solved once)."""

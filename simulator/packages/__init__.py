@@ -7,7 +7,10 @@ and the agents find and change packages only through this layer:
 - :mod:`~plurisim.packages.space`: every feasible package, enumerated with each
   group's utility (up to about a million packages);
 - :mod:`~plurisim.packages.model`: the MILP model of the utility model (levels,
-  caps, budget, exclusions, requirements) solved with SciPy's HiGHS;
+  caps, budget, exclusions, requirements) solved with HiGHS (``highspy``), one
+  persistent solver per model where asked;
+- :mod:`~plurisim.packages.highs`: the HiGHS glue (imported on first use), and
+  small linear programs;
 - :mod:`~plurisim.packages.engine`: the choice between the two, and lexicographic
   objectives over either;
 - :mod:`~plurisim.packages.moves`: local moves (add, drop, swap within the

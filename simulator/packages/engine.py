@@ -136,11 +136,13 @@ def solve_stages(
     *,
     time_limit: float,
     tie_break: str,
+    start: NDArray[np.bool_] | None = None,
 ) -> StageResult:
     """Maximize the stages lexicographically, then break ties as asked.
 
     Each stage is solved with the earlier objectives held at their optima (within
-    tolerance), sharing one time budget. The result is ``"optimal"`` only if every
+    tolerance), sharing one time budget; ``start`` is a package the first stage may
+    begin from (a good one spares the solver most of its search). The result is ``"optimal"`` only if every
     stage was proved optimal; otherwise it carries the status and gap of the stage
     the time limit cut short (the package still holds every earlier optimum).
     """
@@ -152,14 +154,14 @@ def solve_stages(
     for stage in stages:
         remaining = max(deadline - time.perf_counter(), 1e-3)
         try:
-            found = model.solve(stage.coefs, time_limit=remaining)
+            found = model.solve(stage.coefs, time_limit=remaining, start=start)
         except SolverError as exc:
             if sol is None:
                 status = "fallback" if exc.kind == "time_limit" else "solve_error"
                 return StageResult(None, status, float("inf"), optima, _since(started))
             cut = sol  # this stage found no package in time; keep the earlier optimum
             break
-        sol = found
+        sol, start = found, None
         if sol.status != "optimal":
             cut = sol
             break

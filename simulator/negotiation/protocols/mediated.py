@@ -110,10 +110,11 @@ class Mediated(Protocol):
         u = view.utilities(x)
         r = record.responses
         rejecting = set(np.unique(view.unit_group[~r.accept]).tolist())
-        dropping = {
-            int(view.unit_group[i]): int(r.demand_drop[i])
-            for i in np.flatnonzero(~r.accept & (r.demand_drop >= 0))
-        }
+        # Each group's drop request: its last member's that asked to drop something.
+        asked = np.flatnonzero(~r.accept & (r.demand_drop >= 0))
+        g_asked = view.unit_group[asked]
+        last = asked.size - 1 - np.unique(g_asked[::-1], return_index=True)[1]
+        dropping = {int(g_asked[i]): int(r.demand_drop[asked[i]]) for i in last}
         released = []
         for j, groups in list(view.commitments.items()):
             without = x.copy()
@@ -149,7 +150,7 @@ class Mediated(Protocol):
             members = asking[inverse == k]
             demand = r.demand(int(members[0]))
             assert demand is not None
-            groups = sorted({int(g) for g in view.unit_group[members]})
+            groups = [int(g) for g in np.unique(view.unit_group[members])]
             gain = float(np.mean(r.demand_gain[members]))
             out.append(
                 (Demand(demand.add, demand.drop, gain, demand.net_cost), groups, float(priority[k]))
