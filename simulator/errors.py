@@ -16,6 +16,7 @@ True
 from __future__ import annotations
 
 __all__ = [
+    "ExternalFailure",
     "InfeasibleError",
     "LLMUnavailableError",
     "MissingDependencyError",
@@ -58,6 +59,22 @@ class ScenarioError(PlurisimError, ValueError):
 
 class SpecError(PlurisimError, ValueError):
     """A sweep specification is malformed."""
+
+
+class ExternalFailure(PlurisimError):
+    """Something outside plurisim failed: a Dask scheduler that does not answer, a
+    worker process that died, runs of a sweep that raised.
+
+    The command line exits with :attr:`exit_status` (1) for it, not with the status
+    2 of bad input.
+
+    Examples
+    --------
+    >>> ExternalFailure("no answer from tcp://10.0.0.5:8786 within 10 s").exit_status
+    1
+    """
+
+    exit_status = 1
 
 
 class InfeasibleError(PlurisimError):

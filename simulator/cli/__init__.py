@@ -9,7 +9,10 @@
     plurisim sweep SPEC.yaml [--executor process|dask[:ADDRESS]] [--workers N] [--out DIR]
 
 Bad input exits with status 2 and one message naming the file, field, value and
-what is allowed; it never prints a traceback.
+what is allowed; it never prints a traceback. A failure outside plurisim (a Dask
+scheduler that does not answer, runs that raised) exits with status 1; Ctrl-C
+exits with 130 and SIGTERM with 143, after cleaning up, with one line
+``plurisim: interrupted``.
 """
 
 from __future__ import annotations
@@ -19,12 +22,14 @@ import sys
 from collections.abc import Callable, Sequence
 
 from plurisim.errors import PlurisimError
+from plurisim.interrupts import sigterm_raises
 
 __all__ = ["build_parser", "main"]
 
 EXIT_OK = 0
 EXIT_FAILURE = 1
 EXIT_USAGE = 2
+EXIT_INTERRUPTED = 130  # 128 + SIGINT
 
 
 class _Parser(argparse.ArgumentParser):
@@ -86,16 +91,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     handler: Callable[[argparse.Namespace], int] = args.handler
     try:
-        return handler(args)
+        with sigterm_raises():  # SIGTERM cleans up as Ctrl-C does
+            return handler(args)
     except PlurisimError as exc:
         print(f"plurisim: error: {exc}", file=sys.stderr)
-        return EXIT_USAGE
+        return int(getattr(exc, "exit_status", EXIT_USAGE))
+    except BrokenPipeError:
+        return EXIT_OK
     except OSError as exc:
         where = f" {exc.filename}" if exc.filename else ""
         print(f"plurisim: error:{where}: {exc.strerror or exc}", file=sys.stderr)
         return EXIT_USAGE
-    except KeyboardInterrupt:
+    except KeyboardInterrupt as exc:
         print("plurisim: interrupted", file=sys.stderr)
-        return 130
-    except BrokenPipeError:
-        return EXIT_OK
+        return int(getattr(exc, "exit_status", EXIT_INTERRUPTED))
