@@ -17,6 +17,8 @@ from plurisim.cli import main
 from plurisim.errors import SpecError
 from plurisim.experiments import expand, load_spec, sweep
 
+REPO = Path(__file__).resolve().parents[1]
+
 SPEC = {
     "scenarios": [
         "montreal-streets",
@@ -213,6 +215,20 @@ def test_dask_survives_a_killed_worker(tmp_path):
         ({"grid": {"speed": [1]}}, "grid.speed: no mechanism of this sweep takes 'speed'"),
         ({"scenarios": []}, "scenarios"),
         ({"colour": "blue"}, "colour: Extra inputs are not permitted"),
+        ({"seeds": [3, 1, 3]}, "seeds: seed 3 is listed twice; list each seed once"),
+        ({"grid": {"rounds": [5, 20, 5.0]}}, "grid: rounds lists the value 5.0 twice"),
+        (
+            {"scenarios": ["toy-park", "montreal-streets", "toy-park"]},
+            "scenarios: 'toy-park' is listed twice; list each scenario once",
+        ),
+        (
+            {"mechanisms": ["maximin", "negotiative", {"name": "maximin", "params": {}}]},
+            "mechanisms: 'maximin' is listed twice with the same params {}",
+        ),
+        (
+            {"mechanisms": [{"name": "negotiative", "params": {"rounds": 5}}]},
+            "mechanisms[0].params.rounds: is also a grid key",
+        ),
     ],
 )
 def test_bad_specs(tmp_path, change, message):
@@ -222,6 +238,32 @@ def test_bad_specs(tmp_path, change, message):
         sweep(spec_path, tmp_path / "out", executor="inprocess", progress=False)
     assert message in str(exc.value)
     assert str(spec_path) in str(exc.value) or "scenarios[0]" in str(exc.value)
+
+
+def test_one_scenario_under_two_names_is_refused(tmp_path):
+    copy = tmp_path / "park.yaml"
+    copy.write_text((REPO / "scenarios" / "builtin" / "toy-park.yaml").read_text())
+    spec = {**SPEC, "scenarios": ["toy-park", {"path": str(copy)}]}
+    with pytest.raises(SpecError, match=r"scenarios\[1\]: is the same scenario as scenarios\[0\]"):
+        sweep(spec, tmp_path / "out", executor="inprocess", progress=False)
+    assert not (tmp_path / "out").exists()
+
+
+def test_two_runs_with_one_run_id_are_impossible():
+    """Even a spec built without validation cannot give two runs the same id."""
+    from plurisim.experiments.spec import MechanismSpec, ScenarioSpec, SweepSpec
+
+    spec = SweepSpec.model_construct(
+        scenarios=[ScenarioSpec(name="toy-park")],
+        mechanisms=[MechanismSpec(name="maximin")],
+        grid={},
+        seeds=[1, 1],
+        metrics=["gini"],
+        transcripts=False,
+        name=None,
+    )
+    with pytest.raises(SpecError, match="two entries of the spec give the same run"):
+        expand(spec)
 
 
 def test_cli_sweep(tmp_path, capsys):

@@ -168,20 +168,56 @@ class DaskExecutor(Executor):
 
 
 def _connect(client_class: Any, address: str, timeout: float) -> Any:
-    """A client of the scheduler at ``address``, or one line saying why not."""
+    """A client of the scheduler at ``address``, or one line saying why not.
+
+    The scheduler is first asked for its handshake under a hard deadline: Dask's own
+    connection waits for a handshake with no time limit, so a peer that accepts the
+    connection and stays silent would hang the sweep.
+    """
+    _probe(address, timeout)
     try:
         return client_class(address, timeout=timeout, set_as_default=False)
+    except (OSError, TimeoutError) as exc:
+        raise _no_answer(address, timeout, exc) from None
+
+
+def _no_answer(address: str, timeout: float, exc: BaseException) -> ExternalFailure:
+    return ExternalFailure(
+        f"no Dask scheduler answered at {address} within {timeout:g} s "
+        f"({type(exc).__name__}); check the address and that the scheduler runs, "
+        "or allow longer with --connect-timeout."
+    )
+
+
+def _probe(address: str, timeout: float) -> None:
+    """Open and close one connection to ``address``, all within ``timeout`` seconds."""
+    import asyncio
+    from concurrent.futures import ThreadPoolExecutor
+
+    from distributed.comm import connect
+
+    async def handshake() -> None:
+        comm = await asyncio.wait_for(connect(address, timeout=timeout), timeout)
+        await comm.close()
+
+    # A thread of its own: the caller's thread may already run an event loop (Jupyter).
+    pool = ThreadPoolExecutor(1, thread_name_prefix="plurisim-dask-probe")
+    try:
+        pool.submit(asyncio.run, handshake()).result(timeout=timeout + 5)
     except ValueError as exc:
         raise SpecError(
             f"--executor dask:{address}: not a scheduler address ({exc}); "
             "give one such as tcp://10.0.0.5:8786."
         ) from None
     except (OSError, TimeoutError) as exc:
+        raise _no_answer(address, timeout, exc) from None
+    except Exception as exc:
         raise ExternalFailure(
-            f"no Dask scheduler answered at {address} within {timeout:g} s "
-            f"({type(exc).__name__}); check the address and that the scheduler runs, "
-            "or allow longer with --connect-timeout."
+            f"{address} answered, but not as a Dask scheduler ({type(exc).__name__}); "
+            "check the address and port."
         ) from None
+    finally:
+        pool.shutdown(wait=False)
 
 
 def parse_executor(spec: str) -> tuple[str, str | None]:

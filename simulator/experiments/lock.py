@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import os
 import sys
+import time
 from pathlib import Path
 from types import TracebackType
 
@@ -102,12 +103,34 @@ class FolderLock:
         self.release()
 
 
-def _holder(fd: int) -> int | None:
+def _holder(fd: int, patience: float = 0.2) -> int | None:
+    """The pid the holder wrote, once it is there and names a live process."""
+    deadline = time.monotonic() + patience
+    while True:
+        try:
+            os.lseek(fd, 0, os.SEEK_SET)
+            pid = int(os.read(fd, 32).decode().strip())
+            if _alive(pid):
+                return pid
+        except (OSError, ValueError):
+            pass  # the holder has the lock but has not written its pid yet
+        if time.monotonic() > deadline:
+            return None
+        time.sleep(0.01)
+
+
+def _alive(pid: int) -> bool:
+    if pid <= 0:
+        return False
+    if sys.platform == "win32":  # pragma: no cover - os.kill would end the process
+        return True
     try:
-        os.lseek(fd, 0, os.SEEK_SET)
-        return int(os.read(fd, 32).decode().strip())
-    except (OSError, ValueError):
-        return None
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # alive, another user's
+        return True
+    return True
 
 
 if sys.platform == "win32":  # pragma: no cover - exercised on Windows only

@@ -235,7 +235,12 @@ def sweep(
     connect_timeout = check_real(
         connect_timeout, "connect_timeout", "sweep", low=0, high=3600, closed="right"
     )
-    tasks, scenario_data, digest = expand(parsed, base)
+    try:
+        tasks, scenario_data, digest = expand(parsed, base)
+    except SpecError as exc:
+        if isinstance(spec, str | os.PathLike):
+            raise SpecError(f"{spec}: {exc}") from None
+        raise
     folder = Path(out) if out is not None else Path("results") / (parsed.name or digest[:12])
     store = ResultStore(folder, digest, parsed.model_dump(mode="json"), tasks)
     with sigterm_raises(), store:
