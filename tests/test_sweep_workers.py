@@ -60,11 +60,12 @@ def _alive(pid: int) -> bool:
 
 
 def _workers(pid: int) -> set[int]:
+    """Every process the sweep started: workers, the server they fork from, helpers."""
     found = set()
     for p in _descendants(pid):
         try:
             with open(f"/proc/{p}/cmdline", "rb") as f:
-                if b"spawn_main" in f.read():
+                if b"multiprocessing" in f.read():
                     found.add(p)
         except OSError:
             continue
@@ -118,9 +119,9 @@ def test_no_worker_outlives_the_parent(tmp_path, how, when):
 
     def ready() -> bool:
         workers.update(_workers(proc.pid))
-        if len(workers) < 2:
-            return False
-        return when == "starting" or len(list((out / "parts").glob("part-*"))) >= 2
+        if when == "starting":  # the first helper process is up; workers are on their way
+            return bool(workers)
+        return len(workers) >= 3 and len(list((out / "parts").glob("part-*"))) >= 4
 
     _wait_for(ready)
     if how == "SIGINT":
@@ -146,7 +147,7 @@ def test_no_dask_worker_outlives_the_parent(tmp_path, how):
 
     def ready() -> bool:
         workers.update(_workers(proc.pid))
-        return len(workers) >= 2 and len(list((out / "parts").glob("part-*"))) >= 2
+        return len(workers) >= 3 and len(list((out / "parts").glob("part-*"))) >= 4
 
     _wait_for(ready)
     if how == "SIGINT":

@@ -4,16 +4,19 @@ Every executor hands back each batch's result as soon as the batch finishes, in
 whatever order batches finish; the sweep sorts rows by run order at the end, so the
 table is the same whichever executor and however many workers ran it.
 
-Workers end with their parent. Pool workers start with SIGINT blocked (Ctrl-C in
-a terminal reaches only the parent, which stops them) and end as soon as the parent
-ends, even when it is killed (:func:`plurisim.interrupts.end_with_parent`). Dask's
-local workers watch their parent the same way; a remote cluster's workers are not
-ours and only lose our tasks.
+Starting is cheap and does not wait: ``start()`` starts the workers in the
+background and ``ready()`` says when they can take work, so the sweep runs batches
+in this process meanwhile instead of waiting. Pool workers are forked from a server
+process that imported plurisim once (see :mod:`plurisim.experiments.worker`), so a
+worker starts in milliseconds.
+
+Workers end with their parent: they start with SIGINT blocked (Ctrl-C in a terminal
+reaches only the parent, which stops them) and end as soon as the parent ends, even
+when it is killed (:func:`plurisim.interrupts.end_with_parent`).
 """
 
 from __future__ import annotations
 
-import logging
 import multiprocessing
 import os
 import threading
@@ -22,45 +25,19 @@ from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wai
 from concurrent.futures.process import BrokenProcessPool
 from typing import Any
 
-from plurisim.errors import ExternalFailure, MissingDependencyError, SpecError
-from plurisim.interrupts import end_with_parent, interrupts_blocked
+from plurisim.errors import ExternalFailure, SpecError
+from plurisim.experiments.cluster import DaskExecutor
+from plurisim.experiments.worker import Executor, start_method, warm_up, worker_init
+from plurisim.interrupts import interrupts_blocked
 from plurisim.validation import check_int
 
-__all__ = ["Executor", "make_executor", "parse_executor", "worker_init"]
+__all__ = ["DaskExecutor", "Executor", "ProcessExecutor", "make_executor", "parse_executor"]
 
 _THREAD_VARS = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")
 
 
-class Executor:
-    """Runs a function over items and yields results as they finish."""
-
-    name = "inprocess"
-    workers = 1
-
-    def run(self, fn: Callable[[Any], Any], items: Iterable[Any]) -> Iterator[Any]:
-        """Yield ``fn(item)`` for every item (here: in order, in this process)."""
-        for item in items:
-            yield fn(item)
-
-    def close(self, *, abort: bool = False) -> None:
-        """Release workers; ``abort`` stops them without waiting for running work."""
-
-
-def worker_init(parent_pid: int, death_signal: bool) -> None:
-    """First thing a pool worker does: ignore Ctrl-C and end with its parent.
-
-    Examples
-    --------
-    >>> worker_init(0, False)
-    Traceback (most recent call last):
-    ...
-    ValueError: parent_pid must be a positive process id, got 0
-    """
-    end_with_parent(parent_pid, death_signal=death_signal)
-
-
 class ProcessExecutor(Executor):
-    """A local pool of worker processes (started with "spawn", like Mesa's batch runner)."""
+    """A local pool of worker processes, forked from a server that imported plurisim."""
 
     name = "process"
 
@@ -70,18 +47,49 @@ class ProcessExecutor(Executor):
         # One BLAS thread per worker: the workers already use the cores.
         for k in _THREAD_VARS:
             os.environ[k] = "1"
-        # Linux's parent-death signal follows the thread that starts the worker; only
-        # the main thread surely outlives the pool.
-        main = threading.current_thread() is threading.main_thread()
+        method = start_method()
+        # Spawned workers start from a helper thread, and Linux's death signal follows
+        # the starting thread; forkserver workers' parent is the long-lived server.
+        forked = method == "forkserver"
         self.pool = ProcessPoolExecutor(
             max_workers=workers,
-            mp_context=multiprocessing.get_context("spawn"),
+            mp_context=multiprocessing.get_context(method),
             initializer=worker_init,
-            initargs=(os.getpid(), main),
+            initargs=(None if forked else os.getpid(), forked),
         )
+        self._starter: threading.Thread | None = None
+        self._warm: list[Future[Any]] = []
+        self._failed: BaseException | None = None
+
+    def start(self) -> None:
+        if self._starter is not None:
+            return
+        with interrupts_blocked():  # the helper thread, and the processes it starts, inherit it
+            self._starter = threading.Thread(
+                target=self._start, name="plurisim-pool-start", daemon=True
+            )
+            self._starter.start()
+
+    def _start(self) -> None:
+        try:
+            self._warm = [self.pool.submit(warm_up) for _ in range(self.workers)]
+        except BaseException as exc:  # reported by run()
+            self._failed = exc
+
+    def ready(self) -> bool:
+        if self._starter is None:
+            return False
+        if self._starter.is_alive():
+            return False
+        return self._failed is not None or any(f.done() for f in self._warm)
 
     def run(self, fn: Callable[[Any], Any], items: Iterable[Any]) -> Iterator[Any]:
-        with interrupts_blocked():  # the workers start here, and inherit the block
+        self.start()
+        assert self._starter is not None
+        self._starter.join()
+        if self._failed is not None:
+            raise self._failed
+        with interrupts_blocked():
             pending: set[Future[Any]] = {self.pool.submit(fn, item) for item in items}
         try:
             while pending:
@@ -102,6 +110,8 @@ class ProcessExecutor(Executor):
 
     def close(self, *, abort: bool = False) -> None:
         try:
+            if self._starter is not None:
+                self._starter.join()
             if abort:
                 # The pool has no public way to stop running work; its processes do.
                 processes = list((getattr(self.pool, "_processes", None) or {}).values())
@@ -118,106 +128,6 @@ class ProcessExecutor(Executor):
                     os.environ.pop(k, None)
                 else:
                     os.environ[k] = v
-
-
-class DaskExecutor(Executor):
-    """Dask distributed: a new ``LocalCluster``, or a running scheduler's address."""
-
-    name = "dask"
-
-    def __init__(self, workers: int, address: str | None, connect_timeout: float = 10.0) -> None:
-        try:
-            from distributed import Client, LocalCluster
-        except ImportError:
-            raise MissingDependencyError(
-                "The Dask executor needs the distributed extra: pip install 'plurisim[distributed]'"
-            ) from None
-        self.cluster = None
-        if address:
-            self.client = _connect(Client, address, connect_timeout)
-            self.workers = len(self.client.scheduler_info().get("workers", {})) or workers
-            return
-        with interrupts_blocked():  # the workers start here, and inherit the block
-            self.cluster = LocalCluster(
-                n_workers=workers,
-                threads_per_worker=1,
-                processes=True,
-                dashboard_address=None,
-                scheduler_kwargs={"dashboard_address": ":0"},  # no fixed port to collide on
-                silence_logs=logging.CRITICAL,
-            )
-            self.client = Client(self.cluster, set_as_default=False)
-        self.workers = workers
-
-    def run(self, fn: Callable[[Any], Any], items: Iterable[Any]) -> Iterator[Any]:
-        from distributed import as_completed
-
-        futures = self.client.map(fn, list(items), pure=False)
-        try:
-            for fut in as_completed(futures, loop=self.client.loop):
-                yield fut.result()
-        finally:
-            self.client.cancel(futures)
-
-    def close(self, *, abort: bool = False) -> None:
-        try:
-            self.client.close()
-        finally:
-            if self.cluster is not None:
-                self.cluster.close()
-
-
-def _connect(client_class: Any, address: str, timeout: float) -> Any:
-    """A client of the scheduler at ``address``, or one line saying why not.
-
-    The scheduler is first asked for its handshake under a hard deadline: Dask's own
-    connection waits for a handshake with no time limit, so a peer that accepts the
-    connection and stays silent would hang the sweep.
-    """
-    _probe(address, timeout)
-    try:
-        return client_class(address, timeout=timeout, set_as_default=False)
-    except (OSError, TimeoutError) as exc:
-        raise _no_answer(address, timeout, exc) from None
-
-
-def _no_answer(address: str, timeout: float, exc: BaseException) -> ExternalFailure:
-    return ExternalFailure(
-        f"no Dask scheduler answered at {address} within {timeout:g} s "
-        f"({type(exc).__name__}); check the address and that the scheduler runs, "
-        "or allow longer with --connect-timeout."
-    )
-
-
-def _probe(address: str, timeout: float) -> None:
-    """Open and close one connection to ``address``, all within ``timeout`` seconds."""
-    import asyncio
-    from concurrent.futures import ThreadPoolExecutor
-
-    from distributed.comm import connect
-
-    async def handshake() -> None:
-        comm = await asyncio.wait_for(connect(address, timeout=timeout), timeout)
-        await comm.close()
-
-    # A thread of its own: the caller's thread may already run an event loop (Jupyter).
-    pool = ThreadPoolExecutor(1, thread_name_prefix="plurisim-dask-probe")
-    try:
-        pool.submit(asyncio.run, handshake()).result(timeout=timeout + 5)
-    except ValueError as exc:
-        raise SpecError(
-            f"--executor dask:{address}: not a scheduler address ({exc}); "
-            "give one such as tcp://10.0.0.5:8786."
-        ) from None
-    except (OSError, TimeoutError) as exc:
-        raise _no_answer(address, timeout, exc) from None
-    except Exception as exc:
-        raise ExternalFailure(
-            f"{address} answered, but not as a Dask scheduler ({type(exc).__name__}); "
-            "check the address and port."
-        ) from None
-    finally:
-        pool.shutdown(wait=False)
 
 
 def parse_executor(spec: str) -> tuple[str, str | None]:

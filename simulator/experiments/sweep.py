@@ -6,6 +6,7 @@ import math
 import os
 import sys
 import time
+from collections import deque
 from contextlib import closing
 from pathlib import Path
 from typing import Any
@@ -15,7 +16,7 @@ from plurisim.experiments.executors import make_executor, parse_executor
 from plurisim.experiments.result import SweepResult
 from plurisim.experiments.spec import SweepSpec, load_spec
 from plurisim.experiments.store import ResultStore
-from plurisim.experiments.tasks import Batch, Task, run_batch
+from plurisim.experiments.tasks import Batch, BatchOutput, Task, run_batch
 from plurisim.interrupts import sigterm_raises
 from plurisim.scenario import Scenario, load_scenario
 from plurisim.validation import check_int, check_real
@@ -296,16 +297,26 @@ def _run(
     progress: bool | None,
 ) -> None:
     store.manifest["workers"] = runner.workers
-    batches = _batches(todo, scenarios, spec, _batch_sizes(len(todo), runner.workers, batch_size))
+    sizes = _batch_sizes(len(todo), runner.workers, batch_size)
+    batches = deque(_batches(todo, scenarios, spec, sizes))
     show = sys.stderr.isatty() if progress is None else progress
     bar = _progress(len(todo), show)
+
+    def keep(output: BatchOutput) -> None:
+        store.write_part(output.rows)
+        store.add_failures(output.failures)
+        bar.update(len(output.rows) + len(output.failures))
+
     finished = False
     try:
-        with closing(runner.run(run_batch, batches)) as results:
+        runner.start()
+        # While the workers start, this process runs batches too, from the end of the
+        # queue, where the batches are smallest; the same runs give the same rows here.
+        while runner.local and batches and not runner.ready():
+            keep(run_batch(batches.pop()))
+        with closing(runner.run(run_batch, list(batches))) as results:
             for output in results:
-                store.write_part(output.rows)
-                store.add_failures(output.failures)
-                bar.update(len(output.rows) + len(output.failures))
+                keep(output)
         finished = True
     finally:
         bar.close()
