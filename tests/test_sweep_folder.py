@@ -246,3 +246,28 @@ def test_the_lock_is_released_when_the_folder_is_refused(tmp_path):
         _sweep(tmp_path)
     with FolderLock(tmp_path) as lock:  # free again
         assert lock.held
+
+
+@pytest.mark.slow
+def test_concurrent_command_line_sweeps_on_process_pools(tmp_path, reference):
+    """The real command, twice at once on one folder, each with two worker processes."""
+    import subprocess
+
+    spec = tmp_path / "spec.yaml"
+    spec.write_text(yaml.safe_dump(SPEC))
+    for k in range(5):
+        out = tmp_path / f"out-{k}"
+        args = [sys.executable, "-m", "plurisim", "sweep", str(spec), "--out", str(out)]
+        procs = [
+            subprocess.Popen(
+                [*args, "--workers", "2"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+            )
+            for _ in range(2)
+        ]
+        results = [(p.communicate(timeout=300)[1], p.returncode) for p in procs]
+        results = [(code, err) for err, code in results]
+        codes = sorted(code for code, _ in results)
+        assert codes in ([0, 0], [0, 2]), results
+        for code, err in results:
+            assert code == 0 or (err.count("\n") == 1 and "is locked by another sweep" in err)
+        assert (out / "metrics.parquet").read_bytes() == reference[1]
