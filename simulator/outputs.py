@@ -115,7 +115,19 @@ def atomic_path(target: str | os.PathLike[str], *, durable: bool = True) -> Iter
 
 
 def write_text_atomic(path: str | os.PathLike[str], text: str, *, durable: bool = True) -> Path:
-    """Write ``text`` to ``path`` through a temporary file and an atomic rename."""
+    """Write ``text`` to ``path`` through a temporary file and an atomic rename.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> path = write_text_atomic(pathlib.Path(tempfile.mkdtemp()) / "a.txt", "done")
+    >>> path.read_text()
+    'done'
+    >>> write_text_atomic(path.parent / "missing" / "b.txt", "x")
+    Traceback (most recent call last):
+    ...
+    FileNotFoundError: ...
+    """
     with atomic_path(path, durable=durable) as tmp, open(tmp, "w", encoding="utf-8") as f:
         f.write(text)
     return Path(path)

@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 from plurisim.errors import ExternalFailure, MissingDependencyError, SpecError
-from plurisim.experiments.worker import Executor, start_method, warm_up
+from plurisim.experiments.worker import Executor, start_method, start_server, warm_up
 from plurisim.interrupts import interrupts_blocked
 
 __all__ = ["DaskExecutor"]
@@ -56,6 +56,7 @@ class DaskExecutor(Executor):
         self.connect_timeout = connect_timeout
         self.client: Any = None
         self.cluster: Any = None
+        self.method = "spawn"
         self._starter: threading.Thread | None = None
         self._failed: BaseException | None = None
 
@@ -66,7 +67,16 @@ class DaskExecutor(Executor):
             self.client = _connect(self.address, self.connect_timeout)
             self.workers = len(self.client.scheduler_info().get("workers", {})) or self.workers
             return
-        with interrupts_blocked():  # the helper thread, and the processes it starts, inherit it
+        import dask
+        from distributed.utils import get_mp_context
+
+        with interrupts_blocked():  # what starts here inherits it: server, thread, workers
+            self.method = start_method()
+            if self.method == "forkserver":
+                with dask.config.set({"distributed.worker.multiprocessing-method": "forkserver"}):
+                    get_mp_context()  # Dask sets its own preload list on first use: ours wins
+                start_method(extra=["distributed"])
+                start_server()
             self._starter = threading.Thread(
                 target=self._start_local, name="plurisim-dask-start", daemon=True
             )
@@ -75,13 +85,9 @@ class DaskExecutor(Executor):
     def _start_local(self) -> None:
         import dask
         from distributed import Client, LocalCluster
-        from distributed.utils import get_mp_context
 
         try:
-            method = start_method(extra=["distributed"])
-            with dask.config.set({"distributed.worker.multiprocessing-method": method}):
-                get_mp_context()  # Dask sets its own preload list on first use: ours wins
-                start_method(extra=["distributed"])
+            with dask.config.set({"distributed.worker.multiprocessing-method": self.method}):
                 self.cluster = LocalCluster(
                     n_workers=self.workers,
                     threads_per_worker=1,

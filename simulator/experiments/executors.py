@@ -23,40 +23,57 @@ import threading
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
+from contextlib import ExitStack
 from typing import Any
 
 from plurisim.errors import ExternalFailure, SpecError
 from plurisim.experiments.cluster import DaskExecutor
-from plurisim.experiments.worker import Executor, start_method, warm_up, worker_init
+from plurisim.experiments.worker import (
+    Executor,
+    one_blas_thread,
+    start_method,
+    start_server,
+    warm_up,
+    worker_init,
+)
 from plurisim.interrupts import interrupts_blocked
 from plurisim.validation import check_int
 
 __all__ = ["DaskExecutor", "Executor", "ProcessExecutor", "make_executor", "parse_executor"]
 
-_THREAD_VARS = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")
-
 
 class ProcessExecutor(Executor):
-    """A local pool of worker processes, forked from a server that imported plurisim."""
+    """A local pool of worker processes, forked from a server that imported plurisim.
+
+    Parameters
+    ----------
+    workers : int
+
+    Examples
+    --------
+    >>> ProcessExecutor(2).workers
+    2
+    >>> ProcessExecutor(0)
+    Traceback (most recent call last):
+    ...
+    ValueError: max_workers must be greater than 0
+    """
 
     name = "process"
 
     def __init__(self, workers: int) -> None:
-        self.workers = workers
-        self._saved = {k: os.environ.get(k) for k in _THREAD_VARS}
-        # One BLAS thread per worker: the workers already use the cores.
-        for k in _THREAD_VARS:
-            os.environ[k] = "1"
-        method = start_method()
+        self.method = start_method()
         # Spawned workers start from a helper thread, and Linux's death signal follows
         # the starting thread; forkserver workers' parent is the long-lived server.
-        forked = method == "forkserver"
+        forked = self.method == "forkserver"
         self.pool = ProcessPoolExecutor(
             max_workers=workers,
-            mp_context=multiprocessing.get_context(method),
+            mp_context=multiprocessing.get_context(self.method),
             initializer=worker_init,
             initargs=(None if forked else os.getpid(), forked),
         )
+        self.workers = workers
+        self._env: ExitStack | None = None
         self._starter: threading.Thread | None = None
         self._warm: list[Future[Any]] = []
         self._failed: BaseException | None = None
@@ -64,7 +81,12 @@ class ProcessExecutor(Executor):
     def start(self) -> None:
         if self._starter is not None:
             return
-        with interrupts_blocked():  # the helper thread, and the processes it starts, inherit it
+        with interrupts_blocked():  # what starts here inherits it: server, thread, workers
+            if self.method == "forkserver":
+                start_server()
+            else:  # spawned workers read the environment when they start, on the helper thread
+                self._env = ExitStack()
+                self._env.enter_context(one_blas_thread())
             self._starter = threading.Thread(
                 target=self._start, name="plurisim-pool-start", daemon=True
             )
@@ -123,11 +145,8 @@ class ProcessExecutor(Executor):
             else:
                 self.pool.shutdown(wait=True, cancel_futures=True)
         finally:
-            for k, v in self._saved.items():
-                if v is None:
-                    os.environ.pop(k, None)
-                else:
-                    os.environ[k] = v
+            if self._env is not None:
+                self._env.close()
 
 
 def parse_executor(spec: str) -> tuple[str, str | None]:

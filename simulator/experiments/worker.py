@@ -12,11 +12,22 @@ import multiprocessing
 import os
 import sys
 from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from plurisim.interrupts import end_with_parent
 
-__all__ = ["PRELOAD", "Executor", "start_method", "warm_up", "worker_init"]
+__all__ = [
+    "PRELOAD",
+    "Executor",
+    "one_blas_thread",
+    "start_method",
+    "start_server",
+    "warm_up",
+    "worker_init",
+]
+
+_THREAD_VARS = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")
 
 #: What a run imports; a worker process has these before its first batch.
 PRELOAD = (
@@ -93,8 +104,52 @@ def start_method(extra: Iterable[str] = ()) -> str:
     """``"forkserver"`` (preloading :data:`PRELOAD` and ``extra``), or ``"spawn"`` on Windows.
 
     The preload list takes effect when the server starts, once per Python session.
+
+    Examples
+    --------
+    >>> start_method() in ("forkserver", "spawn")
+    True
+    >>> start_method(extra="distributed")
+    Traceback (most recent call last):
+    ...
+    TypeError: extra must be a list of module names, not a str
     """
+    if isinstance(extra, str):
+        raise TypeError("extra must be a list of module names, not a str")
     if sys.platform == "win32":  # pragma: no cover - no forkserver on Windows
         return "spawn"
     multiprocessing.get_context("forkserver").set_forkserver_preload([*extra, *PRELOAD])
     return "forkserver"
+
+
+@contextmanager
+def one_blas_thread() -> Iterator[None]:
+    """Processes started in the block use one BLAS/OpenMP thread (the workers fill the cores).
+
+    Examples
+    --------
+    >>> with one_blas_thread():
+    ...     os.environ["OMP_NUM_THREADS"]
+    '1'
+    """
+    saved = {k: os.environ.get(k) for k in _THREAD_VARS}
+    os.environ.update(dict.fromkeys(_THREAD_VARS, "1"))
+    try:
+        yield
+    finally:
+        for k, v in saved.items():
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v
+
+
+def start_server() -> None:
+    """Start the forkserver now if it does not run yet, without waiting for its imports.
+
+    Its workers inherit its environment (one BLAS thread) and blocked signals.
+    """
+    from multiprocessing import forkserver
+
+    with one_blas_thread():
+        forkserver.ensure_running()
