@@ -87,7 +87,12 @@ class DaskExecutor(Executor):
         from distributed import Client, LocalCluster
 
         try:
-            with dask.config.set({"distributed.worker.multiprocessing-method": self.method}):
+            config = {
+                "distributed.worker.multiprocessing-method": self.method,
+                # The statistical profiler samples every worker's stack 100 times a second.
+                "distributed.worker.profile.enabled": False,
+            }
+            with dask.config.set(config):
                 self.cluster = LocalCluster(
                     n_workers=self.workers,
                     threads_per_worker=1,
