@@ -17,6 +17,7 @@ from pathlib import Path
 
 import pytest
 import yaml
+from plurisim.outputs import is_temporary
 
 pytestmark = pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads /proc")
 
@@ -136,6 +137,7 @@ def test_no_worker_outlives_the_parent(tmp_path, how, when):
     assert err == "plurisim: interrupted\n"  # no traceback, from the parent or a worker
     manifest = json.loads((out / "manifest.json").read_text())
     assert manifest["status"] == "interrupted"
+    assert not [p for p in out.rglob("*") if is_temporary(p.name)]  # removed on the way out
 
 
 @pytest.mark.slow
