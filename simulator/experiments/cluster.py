@@ -9,6 +9,7 @@ address that does not answer fails within ``connect_timeout`` with one line.
 
 from __future__ import annotations
 
+import importlib.util
 import logging
 import threading
 from collections.abc import Callable, Iterable, Iterator
@@ -44,12 +45,10 @@ class DaskExecutor(Executor):
     name = "dask"
 
     def __init__(self, workers: int, address: str | None, connect_timeout: float = 10.0) -> None:
-        try:
-            import distributed  # noqa: F401
-        except ImportError:
+        if importlib.util.find_spec("distributed") is None:  # imported later, off this thread
             raise MissingDependencyError(
                 "The Dask executor needs the distributed extra: pip install 'plurisim[distributed]'"
-            ) from None
+            )
         self.workers = workers
         self.address = address
         self.local = address is None
@@ -67,15 +66,11 @@ class DaskExecutor(Executor):
             self.client = _connect(self.address, self.connect_timeout)
             self.workers = len(self.client.scheduler_info().get("workers", {})) or self.workers
             return
-        import dask
-        from distributed.utils import get_mp_context
-
         with interrupts_blocked():  # what starts here inherits it: server, thread, workers
-            self.method = start_method()
+            # The server imports Dask and plurisim while this process works; once it
+            # runs, the preload list Dask sets on its first use no longer applies.
+            self.method = start_method(extra=["distributed"])
             if self.method == "forkserver":
-                with dask.config.set({"distributed.worker.multiprocessing-method": "forkserver"}):
-                    get_mp_context()  # Dask sets its own preload list on first use: ours wins
-                start_method(extra=["distributed"])
                 start_server()
             self._starter = threading.Thread(
                 target=self._start_local, name="plurisim-dask-start", daemon=True
@@ -83,10 +78,10 @@ class DaskExecutor(Executor):
             self._starter.start()
 
     def _start_local(self) -> None:
-        import dask
-        from distributed import Client, LocalCluster
-
         try:
+            import dask
+            from distributed import Client, LocalCluster
+
             config = {
                 "distributed.worker.multiprocessing-method": self.method,
                 # The statistical profiler samples every worker's stack 100 times a second.

@@ -7,7 +7,9 @@ import os
 import sys
 import time
 from collections import deque
+from collections.abc import Callable
 from contextlib import closing
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -24,6 +26,7 @@ from plurisim.validation import check_int, check_real
 __all__ = ["expand", "sweep"]
 
 _CAP = 64  # runs per batch at most: what a kill can cost, and the progress bar's step
+_HELP_CHUNK = 4  # runs this process takes at a time while the workers start
 
 
 def _scenarios(spec: SweepSpec, base: Path) -> list[tuple[str, Scenario]]:
@@ -310,10 +313,8 @@ def _run(
     finished = False
     try:
         runner.start()
-        # While the workers start, this process runs batches too, from the end of the
-        # queue, where the batches are smallest; the same runs give the same rows here.
-        while runner.local and batches and not runner.ready():
-            keep(run_batch(batches.pop()))
+        if runner.local:
+            _help(runner, batches, keep)
         with closing(runner.run(run_batch, list(batches))) as results:
             for output in results:
                 keep(output)
@@ -321,6 +322,33 @@ def _run(
     finally:
         bar.close()
         runner.close(abort=not finished)
+
+
+def _help(runner: Any, batches: deque[Batch], keep: Callable[[BatchOutput], None]) -> None:
+    """Run batches in this process while the workers start, then hand the rest over.
+
+    Runs are taken from the end of the queue, where batches are smallest, a few at
+    a time so the workers never wait long for this process to notice they are up;
+    their rows are stored every half second (a part file costs a flush to disk).
+    The same runs give the same rows here as in a worker.
+    """
+    rows: list[dict[str, Any]] = []
+    failures: list[dict[str, Any]] = []
+    flushed = time.monotonic()
+    while batches and not runner.ready():
+        last = batches.pop()
+        if len(last.tasks) > _HELP_CHUNK:
+            cut = len(last.tasks) - _HELP_CHUNK
+            batches.append(replace(last, tasks=last.tasks[:cut]))
+            last = replace(last, tasks=last.tasks[cut:])
+        output = run_batch(last)
+        rows += output.rows
+        failures += output.failures
+        if time.monotonic() - flushed > 0.5:
+            keep(BatchOutput(rows, failures))
+            rows, failures, flushed = [], [], time.monotonic()
+    if rows or failures:
+        keep(BatchOutput(rows, failures))
 
 
 def _written(store: ResultStore) -> tuple[str, ...]:
