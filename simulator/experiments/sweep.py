@@ -19,7 +19,8 @@ from plurisim.experiments.result import SweepResult
 from plurisim.experiments.spec import SweepSpec, load_spec
 from plurisim.experiments.store import ResultStore
 from plurisim.experiments.tasks import Batch, BatchOutput, Task, run_batch
-from plurisim.interrupts import sigterm_raises
+from plurisim.experiments.worker import start_method, start_server
+from plurisim.interrupts import interrupts_blocked, sigterm_raises
 from plurisim.scenario import Scenario, load_scenario
 from plurisim.validation import check_int, check_real
 
@@ -233,12 +234,18 @@ def sweep(
     """
     started = time.perf_counter()
     parsed, base = load_spec(spec)
-    parse_executor(executor)
+    kind, address = parse_executor(executor)
     if batch_size is not None:
         check_int(batch_size, "batch_size", "sweep", low=1)
     connect_timeout = check_real(
         connect_timeout, "connect_timeout", "sweep", low=0, high=3600, closed="right"
     )
+    if kind == "process" or (kind == "dask" and address is None):
+        # The server that workers fork from imports plurisim while this process loads
+        # the scenarios and checks the folder (and stays for later sweeps).
+        with interrupts_blocked():
+            if start_method(extra=["distributed"] if kind == "dask" else []) == "forkserver":
+                start_server()
     try:
         tasks, scenario_data, digest = expand(parsed, base)
     except SpecError as exc:
