@@ -96,7 +96,7 @@ def _run(count: int, executor: str, workers: int) -> tuple[float, float | None]:
     return doc["wall"], (sum(cpu.values()) if linux else None)
 
 
-def throughput(count: int = 1000, rounds: int = 2) -> str:
+def throughput(count: int = 1000, rounds: int = 3) -> str:
     """The table of figures, each beside its goal."""
     best: dict[tuple[str, int], tuple[float, float | None]] = {}
     for _ in range(rounds):
@@ -133,7 +133,7 @@ def main() -> None:
         f"load average {load:.1f} at the start (other work on the machine slows the "
         "parallel rows most):"
     )
-    print(throughput(1000))
+    print(throughput(1000, rounds=3))
     print()
     print("The same, 200 runs (start-up weighs more):")
     print(throughput(200, rounds=1))

@@ -255,6 +255,7 @@ def test_concurrent_command_line_sweeps_on_process_pools(tmp_path, reference):
 
     spec = tmp_path / "spec.yaml"
     spec.write_text(yaml.safe_dump(SPEC))
+    outcomes: dict[str, int] = {}
     for k in range(5):
         out = tmp_path / f"out-{k}"
         args = [sys.executable, "-m", "plurisim", "sweep", str(spec), "--out", str(out)]
@@ -268,6 +269,8 @@ def test_concurrent_command_line_sweeps_on_process_pools(tmp_path, reference):
         results = [(code, err) for err, code in results]
         codes = sorted(code for code, _ in results)
         assert codes in ([0, 0], [0, 2]), results
+        outcomes[str(codes)] = outcomes.get(str(codes), 0) + 1
         for code, err in results:
             assert code == 0 or (err.count("\n") == 1 and "is locked by another sweep" in err)
         assert (out / "metrics.parquet").read_bytes() == reference[1]
+    print("\n5 concurrent command-line pairs, exit statuses:", outcomes)

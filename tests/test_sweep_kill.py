@@ -143,9 +143,11 @@ def test_killed_cli_sweeps_on_a_process_pool_resume(tmp_path, reference):
         out = tmp_path / f"cli-{k}"
         args = [*command, "--out", str(out), "--batch-size", str(BATCH)]
         proc = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        time.sleep(float(rng.uniform(0.5, 8.0)))
+        delay = float(rng.uniform(0.5, 8.0))
+        time.sleep(delay)
         proc.kill()
         proc.wait()
+        print(f"\nkilled at {delay:.2f} s: {_state(out)}", end="")
         done = subprocess.run(args, capture_output=True, text=True, timeout=300, check=False)
         assert done.returncode == 0, done.stderr
         assert done.stdout.strip().splitlines()[-1].startswith("sweep ")
