@@ -126,13 +126,25 @@ def throughput(count: int = 1000, rounds: int = 3) -> str:
     return table(rows, headers)
 
 
+def _autogroup() -> bool:
+    try:
+        return Path("/proc/sys/kernel/sched_autogroup_enabled").read_text().strip() == "1"
+    except OSError:
+        return False
+
+
 def main() -> None:
     load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
     print(
         f"Negotiative runs on montreal-streets, start-up included; {os.cpu_count()} cores, "
-        f"load average {load:.1f} at the start (other work on the machine slows the "
-        "parallel rows most):"
+        f"load average {load:.1f} at the start."
     )
+    if _autogroup():
+        print(
+            "This kernel shares the CPU between sessions (autogroup): while another session "
+            "is busy, every process of this one shares one session's part, and the parallel "
+            "rows cannot be faster than that part allows."
+        )
     print(throughput(1000, rounds=3))
     print()
     print("The same, 200 runs (start-up weighs more):")

@@ -148,6 +148,12 @@ def start_server() -> None:
     """Start the forkserver now if it does not run yet, without waiting for its imports.
 
     Its workers inherit its environment (one BLAS thread) and blocked signals.
+
+    Examples
+    --------
+    >>> start_method(extra=[]) in ("forkserver", "spawn")
+    True
+    >>> start_server()  # starts the server once; later calls return at once
     """
     from multiprocessing import forkserver
 
