@@ -36,7 +36,7 @@ False
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from numpy.typing import NDArray
@@ -242,7 +242,7 @@ def _pick(
     """Write the best demand of the stakeholders at ``at`` (weights ``w``) into ``picks``."""
     add_delta, add_net, swap_delta, swap_net, keep = options
     addable, held, pair_add, pair_drop = index
-    out = list(_best_demands(w, add_delta, add_net, swap_delta, swap_net, keep))
+    out: list[Any] = list(_best_demands(w, add_delta, add_net, swap_delta, swap_net, keep))
     if keep is not None and not out[4].all():  # out[4]: settled
         redo = ~out[4]
         full = _best_demands(w[redo], add_delta, add_net, swap_delta, swap_net, None)

@@ -27,6 +27,7 @@ from __future__ import annotations
 from typing import Self
 
 __all__ = [
+    "ExternalFailure",
     "InfeasibleError",
     "InputError",
     "LLMFailureError",
@@ -147,6 +148,22 @@ class ScenarioError(InputError):
 
 class SpecError(InputError):
     """A sweep specification is malformed (same attributes as :class:`InputError`)."""
+
+
+class ExternalFailure(PlurisimError):
+    """Something outside plurisim failed: a Dask scheduler that does not answer, a
+    worker process that died, runs of a sweep that raised.
+
+    The command line exits with :attr:`exit_status` (1) for it, not with the status
+    2 of bad input.
+
+    Examples
+    --------
+    >>> ExternalFailure("no answer from tcp://10.0.0.5:8786 within 10 s").exit_status
+    1
+    """
+
+    exit_status = 1
 
 
 class InfeasibleError(PlurisimError):

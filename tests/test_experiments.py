@@ -17,6 +17,8 @@ from plurisim.cli import main
 from plurisim.errors import SpecError
 from plurisim.experiments import expand, load_spec, sweep
 
+REPO = Path(__file__).resolve().parents[1]
+
 SPEC = {
     "scenarios": [
         "montreal-streets",
@@ -124,7 +126,7 @@ def test_interrupted_process_pool_sweep_resumes_without_redoing(tmp_path):
                 "scenarios": ["montreal-streets"],
                 "mechanisms": ["negotiative"],
                 "grid": {"rounds": [5, 10, 15, 20]},
-                "seeds": {"count": 60, "root": 3},
+                "seeds": {"count": 30, "root": 3},
             }
         )
     )
@@ -160,11 +162,12 @@ def test_interrupted_process_pool_sweep_resumes_without_redoing(tmp_path):
     manifest = json.loads((out / "manifest.json").read_text())
     assert manifest["status"] == "interrupted"
     finished = manifest["completed"]
-    assert 0 < finished < 240
-    assert not [p for p in out.rglob("*") if p.name.startswith(".")]  # no half-written file
+    assert 0 < finished < 120
+    leftovers = [p for p in out.rglob("*") if p.name.startswith(".") and p.name != ".lock"]
+    assert not leftovers  # no half-written file
     resumed = sweep(spec_path, out, executor="process", workers=2, progress=False)
-    assert resumed.skipped == finished and resumed.ran == 240 - finished
-    assert len(resumed.table) == 240 and resumed.table["run_id"].is_unique
+    assert resumed.skipped == finished and resumed.ran == 120 - finished
+    assert len(resumed.table) == 120 and resumed.table["run_id"].is_unique
 
 
 def test_dask_survives_a_killed_worker(tmp_path):
@@ -215,6 +218,20 @@ def test_dask_survives_a_killed_worker(tmp_path):
         ),
         ({"scenarios": []}, "scenarios"),
         ({"colour": "blue"}, "colour: Extra inputs are not permitted"),
+        ({"seeds": [3, 1, 3]}, "seeds: seed 3 is listed twice; list each seed once"),
+        ({"grid": {"rounds": [5, 20, 5.0]}}, "grid: rounds lists the value 5.0 twice"),
+        (
+            {"scenarios": ["toy-park", "montreal-streets", "toy-park"]},
+            "scenarios: 'toy-park' is listed twice; list each scenario once",
+        ),
+        (
+            {"mechanisms": ["maximin", "negotiative", {"name": "maximin", "params": {}}]},
+            "mechanisms: 'maximin' is listed twice with the same params {}",
+        ),
+        (
+            {"mechanisms": [{"name": "negotiative", "params": {"rounds": 5}}]},
+            "mechanisms[0].params.rounds: is also a grid key",
+        ),
     ],
 )
 def test_bad_specs(tmp_path, change, message):
@@ -224,6 +241,32 @@ def test_bad_specs(tmp_path, change, message):
         sweep(spec_path, tmp_path / "out", executor="inprocess", progress=False)
     assert message in str(exc.value)
     assert str(spec_path) in str(exc.value) or "scenarios[0]" in str(exc.value)
+
+
+def test_one_scenario_under_two_names_is_refused(tmp_path):
+    copy = tmp_path / "park.yaml"
+    copy.write_text((REPO / "scenarios" / "builtin" / "toy-park.yaml").read_text())
+    spec = {**SPEC, "scenarios": ["toy-park", {"path": str(copy)}]}
+    with pytest.raises(SpecError, match=r"scenarios\[1\]: is the same scenario as scenarios\[0\]"):
+        sweep(spec, tmp_path / "out", executor="inprocess", progress=False)
+    assert not (tmp_path / "out").exists()
+
+
+def test_two_runs_with_one_run_id_are_impossible():
+    """Even a spec built without validation cannot give two runs the same id."""
+    from plurisim.experiments.spec import MechanismSpec, ScenarioSpec, SweepSpec
+
+    spec = SweepSpec.model_construct(
+        scenarios=[ScenarioSpec(name="toy-park")],
+        mechanisms=[MechanismSpec(name="maximin")],
+        grid={},
+        seeds=[1, 1],
+        metrics=["gini"],
+        transcripts=False,
+        name=None,
+    )
+    with pytest.raises(SpecError, match="two entries of the spec give the same run"):
+        expand(spec)
 
 
 def test_cli_sweep(tmp_path, capsys):

@@ -9,7 +9,10 @@
     plurisim sweep SPEC.yaml [--executor process|dask[:ADDRESS]] [--workers N] [--out DIR]
 
 Bad input exits with status 2 and one message naming the file, field, value and
-what is allowed; it never prints a traceback.
+what is allowed; it never prints a traceback. A failure outside plurisim (a Dask
+scheduler that does not answer, runs that raised) exits with status 1; Ctrl-C
+exits with 130 and SIGTERM with 143, after cleaning up, with one line
+``plurisim: interrupted``.
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ import sys
 from collections.abc import Callable, Sequence
 
 from plurisim.errors import PlurisimError
+from plurisim.interrupts import sigterm_raises
 
 __all__ = ["build_parser", "main"]
 
@@ -118,7 +122,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         argv = sys.argv[1:] if argv is None else list(argv)
         args = build_parser(argv).parse_args(argv)
         handler: Callable[[argparse.Namespace], int] = args.handler
-        status = handler(args)
+        with sigterm_raises():  # SIGTERM cleans up as Ctrl-C does
+            status = handler(args)
         sys.stdout.flush()  # a closed pipe shows here, not at interpreter exit
         return status
     except PlurisimError as exc:
@@ -131,9 +136,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         where = f"{exc.filename}: " if exc.filename else ""
         _error(f"{where}{exc.strerror or exc}")
         return EXIT_USAGE
-    except KeyboardInterrupt:
+    except KeyboardInterrupt as exc:
         _error("interrupted", prefix="plurisim: ")
-        return EXIT_INTERRUPTED
+        return int(getattr(exc, "exit_status", EXIT_INTERRUPTED))
     except Exception as exc:  # a bug: one line here, the details in a file
         if os.environ.get("PLURISIM_DEBUG"):
             raise

@@ -21,25 +21,36 @@ def register(sub: Any) -> None:
     p.add_argument("--workers", type=int, help="worker processes (default: the number of cores)")
     p.add_argument("--out", metavar="DIR", help="results folder (default: results/<spec name>)")
     p.add_argument("--batch-size", type=int, help="runs per task sent to a worker")
+    p.add_argument(
+        "--connect-timeout",
+        type=float,
+        default=10.0,
+        metavar="SECONDS",
+        help="seconds to wait for a remote Dask scheduler to answer (10)",
+    )
     p.set_defaults(handler=run)
 
 
 def run(args: argparse.Namespace) -> int:
-    """Execute ``plurisim sweep``."""
+    """Execute ``plurisim sweep``: print what it did; runs that raised make it exit 1."""
+    from plurisim.errors import ExternalFailure
     from plurisim.experiments import sweep
 
-    if args.batch_size is not None and args.batch_size < 1:
-        from plurisim.errors import ParameterError
-
-        raise ParameterError(
-            f"The 'batch_size' parameter of sweep must be at least 1. Got {args.batch_size} instead."
-        )
     result = sweep(
         args.spec,
         args.out,
         executor=args.executor,
         workers=args.workers,
         batch_size=args.batch_size,
+        connect_timeout=args.connect_timeout,
     )
-    print(result)
+    print(result.summary())
+    print()
+    print(result, flush=True)
+    if result.failed:
+        where = result.folder / "failures.jsonl"
+        raise ExternalFailure(
+            f"{result.failed} of {result.ran} runs failed; their errors are in {where} "
+            "(run the same command again to retry them)"
+        )
     return 0

@@ -1,121 +1,194 @@
 """Where a sweep's batches run: in this process, a local process pool, or Dask.
 
-Every executor hands back each batch's rows as soon as the batch finishes, in
+Every executor hands back each batch's result as soon as the batch finishes, in
 whatever order batches finish; the sweep sorts rows by run order at the end, so the
 table is the same whichever executor and however many workers ran it.
+
+Starting is cheap and does not wait: ``start()`` starts the workers in the
+background and ``ready()`` says when they can take work, so the sweep runs batches
+in this process meanwhile instead of waiting. Pool workers are forked from a server
+process that imported plurisim once (see :mod:`plurisim.experiments.worker`), so a
+worker starts in milliseconds.
+
+Workers end with their parent: they start with SIGINT blocked (Ctrl-C in a terminal
+reaches only the parent, which stops them) and end as soon as the parent ends, even
+when it is killed (:func:`plurisim.interrupts.end_with_parent`).
 """
 
 from __future__ import annotations
 
 import multiprocessing
 import os
+import threading
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
+from contextlib import ExitStack
 from typing import Any
 
-from plurisim.errors import MissingDependencyError, SpecError
+from plurisim.errors import ExternalFailure, SpecError
+from plurisim.experiments.cluster import DaskExecutor
+from plurisim.experiments.worker import (
+    Executor,
+    one_blas_thread,
+    start_method,
+    start_server,
+    warm_up,
+    worker_init,
+)
+from plurisim.interrupts import interrupts_blocked
 from plurisim.validation import check_int
 
-__all__ = ["Executor", "make_executor"]
-
-_THREAD_VARS = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")
-
-
-class Executor:
-    """Runs a function over items and yields results as they finish."""
-
-    name = "inprocess"
-    workers = 1
-
-    def run(self, fn: Callable[[Any], Any], items: Iterable[Any]) -> Iterator[Any]:
-        """Yield ``fn(item)`` for every item (here: in order, in this process)."""
-        for item in items:
-            yield fn(item)
-
-    def close(self) -> None:
-        """Release workers."""
+__all__ = ["DaskExecutor", "Executor", "ProcessExecutor", "make_executor", "parse_executor"]
 
 
 class ProcessExecutor(Executor):
-    """A local pool of worker processes (started with "spawn", like Mesa's batch runner)."""
+    """A local pool of worker processes, forked from a server that imported plurisim.
+
+    Parameters
+    ----------
+    workers : int
+
+    Examples
+    --------
+    >>> ProcessExecutor(2).workers
+    2
+    >>> ProcessExecutor(0)
+    Traceback (most recent call last):
+    ...
+    ValueError: max_workers must be greater than 0
+    """
 
     name = "process"
 
     def __init__(self, workers: int) -> None:
-        self.workers = workers
-        self._saved = {k: os.environ.get(k) for k in _THREAD_VARS}
-        # One BLAS thread per worker: the workers already use the cores.
-        for k in _THREAD_VARS:
-            os.environ[k] = "1"
+        self.method = start_method()
+        # Spawned workers start from a helper thread, and Linux's death signal follows
+        # the starting thread; forkserver workers' parent is the long-lived server.
+        forked = self.method == "forkserver"
         self.pool = ProcessPoolExecutor(
-            max_workers=workers, mp_context=multiprocessing.get_context("spawn")
+            max_workers=workers,
+            mp_context=multiprocessing.get_context(self.method),
+            initializer=worker_init,
+            initargs=(None if forked else os.getpid(), forked),
         )
+        self.workers = workers
+        self._env: ExitStack | None = None
+        self._starter: threading.Thread | None = None
+        self._warm: list[Future[Any]] = []
+        self._failed: BaseException | None = None
+
+    def start(self) -> None:
+        if self._starter is not None:
+            return
+        with interrupts_blocked():  # what starts here inherits it: server, thread, workers
+            if self.method == "forkserver":
+                start_server()
+            else:  # spawned workers read the environment when they start, on the helper thread
+                self._env = ExitStack()
+                self._env.enter_context(one_blas_thread())
+            self._starter = threading.Thread(
+                target=self._start, name="plurisim-pool-start", daemon=True
+            )
+            self._starter.start()
+
+    def _start(self) -> None:
+        try:
+            self._warm = [self.pool.submit(warm_up) for _ in range(self.workers)]
+        except BaseException as exc:  # reported by run()
+            self._failed = exc
+
+    def ready(self) -> bool:
+        if self._starter is None:
+            return False
+        if self._starter.is_alive():
+            return False
+        return self._failed is not None or any(f.done() for f in self._warm)
 
     def run(self, fn: Callable[[Any], Any], items: Iterable[Any]) -> Iterator[Any]:
-        pending: set[Future[Any]] = {self.pool.submit(fn, item) for item in items}
+        self.start()
+        assert self._starter is not None
+        self._starter.join()
+        if self._failed is not None:
+            raise self._failed
+        with interrupts_blocked():
+            pending: set[Future[Any]] = {self.pool.submit(fn, item) for item in items}
         try:
             while pending:
                 done, pending = wait(pending, return_when=FIRST_COMPLETED)
                 for fut in done:
-                    yield fut.result()
+                    try:
+                        result = fut.result()
+                    except BrokenProcessPool:
+                        raise ExternalFailure(
+                            "a worker process ended abruptly (killed, or out of memory); "
+                            "the runs finished so far are kept: run the same command "
+                            "again to resume"
+                        ) from None
+                    yield result
         finally:
             for fut in pending:
                 fut.cancel()
 
-    def close(self) -> None:
-        self.pool.shutdown(wait=True, cancel_futures=True)
-        for k, v in self._saved.items():
-            if v is None:
-                os.environ.pop(k, None)
+    def close(self, *, abort: bool = False) -> None:
+        try:
+            if self._starter is not None:
+                self._starter.join()
+            if abort:
+                # The pool has no public way to stop running work; its processes do.
+                processes = list((getattr(self.pool, "_processes", None) or {}).values())
+                self.pool.shutdown(wait=False, cancel_futures=True)
+                for p in processes:
+                    p.terminate()
+                for p in processes:
+                    p.join(timeout=10)
             else:
-                os.environ[k] = v
-
-
-class DaskExecutor(Executor):
-    """Dask distributed: a new ``LocalCluster``, or a running scheduler's address."""
-
-    name = "dask"
-
-    def __init__(self, workers: int, address: str | None) -> None:
-        try:
-            from distributed import Client, LocalCluster
-        except ImportError:
-            raise MissingDependencyError(
-                "The Dask executor needs the distributed extra: pip install 'plurisim[distributed]'"
-            ) from None
-        self.cluster = None
-        if address:
-            self.client = Client(address)
-            self.workers = len(self.client.scheduler_info().get("workers", {})) or workers
-        else:
-            self.cluster = LocalCluster(
-                n_workers=workers,
-                threads_per_worker=1,
-                processes=True,
-                dashboard_address=None,
-                silence_logs=40,
-            )
-            self.client = Client(self.cluster)
-            self.workers = workers
-
-    def run(self, fn: Callable[[Any], Any], items: Iterable[Any]) -> Iterator[Any]:
-        from distributed import as_completed
-
-        futures = self.client.map(fn, list(items), pure=False)
-        try:
-            for fut in as_completed(futures):
-                yield fut.result()
+                self.pool.shutdown(wait=True, cancel_futures=True)
         finally:
-            self.client.cancel(futures)
-
-    def close(self) -> None:
-        self.client.close()
-        if self.cluster is not None:
-            self.cluster.close()
+            if self._env is not None:
+                self._env.close()
 
 
-def make_executor(spec: str, workers: int | None = None) -> Executor:
+def parse_executor(spec: str) -> tuple[str, str | None]:
+    """Split ``"inprocess"``, ``"process"``, ``"dask"`` or ``"dask:ADDRESS"``.
+
+    Examples
+    --------
+    >>> parse_executor("dask:tcp://10.0.0.5:8786")
+    ('dask', 'tcp://10.0.0.5:8786')
+    >>> parse_executor("cloud")
+    Traceback (most recent call last):
+    ...
+    plurisim.errors.SpecError: Unknown executor 'cloud'; use inprocess, process, dask or dask:ADDRESS (such as dask:tcp://10.0.0.5:8786).
+    """
+    name, _, address = spec.partition(":")
+    if (name in ("inprocess", "process") and not address) or name == "dask":
+        return name, address or None
+    raise SpecError(
+        f"Unknown executor {spec!r}; use inprocess, process, dask or dask:ADDRESS "
+        "(such as dask:tcp://10.0.0.5:8786)."
+    )
+
+
+def make_executor(
+    spec: str, workers: int | None = None, *, connect_timeout: float = 10.0
+) -> Executor:
     """An executor from ``"inprocess"``, ``"process"``, ``"dask"`` or ``"dask:ADDRESS"``.
+
+    Parameters
+    ----------
+    spec : str
+    workers : int, optional
+        Processes or Dask workers (default: the number of cores).
+    connect_timeout : float, default 10
+        Seconds to wait for a remote Dask scheduler to answer.
+
+    Raises
+    ------
+    SpecError
+        For an unknown executor or a malformed address.
+    ExternalFailure
+        When a remote scheduler does not answer within ``connect_timeout``.
 
     Examples
     --------
@@ -133,14 +206,9 @@ def make_executor(spec: str, workers: int | None = None) -> Executor:
         low=1,
         high=1024,
     )
-    name, _, address = spec.partition(":")
-    if name == "inprocess" and not address:
+    name, address = parse_executor(spec)
+    if name == "inprocess":
         return Executor()
-    if name == "process" and not address:
+    if name == "process":
         return ProcessExecutor(n)
-    if name == "dask":
-        return DaskExecutor(n, address or None)
-    raise SpecError(
-        f"Unknown executor {spec!r}; use inprocess, process, dask or dask:ADDRESS "
-        "(such as dask:tcp://10.0.0.5:8786)."
-    )
+    return DaskExecutor(n, address, connect_timeout)

@@ -118,6 +118,9 @@ class SweepSpec(_Model):
         for key, values in v.items():
             if not values:
                 raise ValueError(f"grid.{key}: an empty list of values; give at least one")
+            twice = _listed_twice(values)
+            if twice:
+                raise ValueError(f"{key} lists the value {twice[0]!r} twice; list each value once")
         return v
 
     @field_validator("seeds")
@@ -125,6 +128,29 @@ class SweepSpec(_Model):
     def _seeds(cls, v: Any) -> Any:
         if isinstance(v, list) and not v:
             raise ValueError("seeds: an empty list; give at least one seed or {count: N, root: R}")
+        twice = _listed_twice(v) if isinstance(v, list) else None
+        if twice:
+            raise ValueError(f"seed {twice[0]!r} is listed twice; list each seed once")
+        return v
+
+    @field_validator("scenarios")
+    @classmethod
+    def _distinct_scenarios(cls, v: list[ScenarioSpec]) -> list[ScenarioSpec]:
+        twice = _listed_twice([s.model_dump(exclude_none=True) for s in v])
+        if twice:
+            what = twice[0].get("name") or twice[0]
+            raise ValueError(f"{what!r} is listed twice; list each scenario once")
+        return v
+
+    @field_validator("mechanisms")
+    @classmethod
+    def _distinct_mechanisms(cls, v: list[MechanismSpec]) -> list[MechanismSpec]:
+        twice = _listed_twice([m.model_dump() for m in v])
+        if twice:
+            name, params = twice[0]["name"], twice[0]["params"]
+            raise ValueError(
+                f"{name!r} is listed twice with the same params {params}; list each mechanism once"
+            )
         return v
 
     @model_validator(mode="after")
@@ -195,6 +221,27 @@ def _product(grid: Mapping[str, list[Any]], keys: list[str]) -> list[dict[str, A
         dict(zip(keys, values, strict=True))
         for values in itertools.product(*(grid[k] for k in keys))
     ]
+
+
+def _listed_twice(values: list[Any]) -> tuple[Any] | None:
+    """The first value listed twice (as a 1-tuple), comparing 10 and 10.0 as equal."""
+
+    def canonical(x: Any) -> Any:
+        if isinstance(x, float) and x.is_integer():
+            return int(x)
+        if isinstance(x, dict):
+            return {str(k): canonical(y) for k, y in x.items()}
+        if isinstance(x, list | tuple):
+            return [canonical(y) for y in x]
+        return x
+
+    seen: set[str] = set()
+    for value in values:
+        key = json.dumps(canonical(value), sort_keys=True, default=str)
+        if key in seen:
+            return (value,)
+        seen.add(key)
+    return None
 
 
 def scenario_fields(spec: SweepSpec) -> dict[str, Any]:

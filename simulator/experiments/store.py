@@ -1,30 +1,34 @@
-"""The results folder of a sweep: parts written atomically, a manifest, the final table.
+"""The results folder of a sweep: locked while written, parts written atomically, the table.
 
-Layout::
+Layout and what a damaged folder gets are in :mod:`plurisim.experiments.folder`.
+Re-running the same spec into the same folder reads the parts and runs only what
+is missing (runs that failed are tried again); a different spec is refused, and so
+is a second sweep while the first one still writes the folder.
 
-    DIR/manifest.json          spec, its hash, seeds, package versions, times, status
-    DIR/parts/part-*.jsonl     finished runs, one file per finished batch
-    DIR/metrics.parquet        (or metrics.csv without pyarrow) one row per run
-    DIR/transcripts/*.md       per-run transcripts, when the spec asks for them
-
-Every file is written to a temporary name and renamed into place, so an interrupted
-sweep leaves no half-written file. Re-running the same spec into the same folder
-reads the parts and runs only what is missing; a different spec is refused.
+The order of writes makes a kill at any instant safe: the lock and the manifest
+come first, then one part per finished batch (its transcripts before it), then
+the table and the final manifest, each file replaced atomically. The table is built
+from the parts alone, so a resumed sweep ends in the same table as one never
+interrupted.
 """
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import platform
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from importlib import metadata
 from pathlib import Path
+from types import TracebackType
 from typing import Any
 
 import pandas as pd
 from plurisim.errors import SpecError
+from plurisim.experiments.folder import inspect_folder, part_name
+from plurisim.experiments.lock import FolderLock
+from plurisim.experiments.tasks import Task
 from plurisim.outputs import atomic_path, write_text_atomic
 
 __all__ = ["ResultStore", "package_versions"]
@@ -86,66 +90,111 @@ def _column_order(col: Any) -> tuple[int, int, str]:
 
 
 class ResultStore:
-    """Reads and writes one sweep's results folder."""
+    """Reads and writes one sweep's results folder (use it as a context manager).
+
+    Parameters
+    ----------
+    folder : path
+    digest : str
+        The spec's hash (:meth:`SweepSpec.digest`).
+    spec : dict
+        The spec as JSON data, kept in the manifest.
+    tasks : sequence of Task
+        Every run of the spec, in run order.
+    """
 
     def __init__(
-        self, folder: str | os.PathLike[str], digest: str, spec: dict[str, Any], total: int
+        self,
+        folder: str | os.PathLike[str],
+        digest: str,
+        spec: dict[str, Any],
+        tasks: Sequence[Task],
     ) -> None:
         self.folder = Path(folder)
         self.digest = digest
         self.spec = spec
-        self.total = total
+        self.total = len(tasks)
         self.parts = self.folder / "parts"
         self.manifest_path = self.folder / "manifest.json"
+        self.manifest: dict[str, Any] = {}
+        self.rows: dict[str, dict[str, Any]] = {}
+        self.failures: dict[str, dict[str, Any]] = {}
+        self.repairs: list[str] = []
+        self.parts_written = 0
+        self.transcripts_written = 0
+        self._lock = FolderLock(self.folder)
+        self._runs = {
+            t.run_id: {
+                "index": t.index,
+                "scenario": t.scenario_label,
+                "mechanism": t.mechanism,
+                "seed": t.seed_index,
+            }
+            for t in tasks
+        }
 
-    # -- opening ------------------------------------------------------------------------
+    # -- opening and closing -----------------------------------------------------------
 
     def open(self, extra: dict[str, Any]) -> set[str]:
-        """Create or reopen the folder; return the ids of runs already finished.
+        """Lock and check the folder (creating it if needed); return the finished run ids.
 
         Raises
         ------
         SpecError
-            If the folder holds a sweep of a different spec, or is not a folder.
+            If the folder is a file, is locked by another sweep, holds another
+            spec's results or is damaged beyond a safe repair.
         """
         if self.folder.exists() and not self.folder.is_dir():
             raise SpecError(
                 f"{self.folder}: exists and is not a directory; give a directory for --out."
             )
-        if self.manifest_path.exists():
-            old = json.loads(self.manifest_path.read_text(encoding="utf-8"))
-            if old.get("spec_hash") != self.digest:
-                raise SpecError(
-                    f"{self.folder}: holds the results of a different sweep spec (hash "
-                    f"{str(old.get('spec_hash'))[:12]}, this spec {self.digest[:12]}); "
-                    "use another --out directory or remove that one."
-                )
-            self.manifest = old
-        elif self.folder.exists() and any(self.folder.iterdir()):
-            raise SpecError(
-                f"{self.folder}: is not empty and holds no sweep manifest; use an empty directory."
-            )
-        else:
-            self.manifest = {
-                "spec_hash": self.digest,
-                "spec": self.spec,
-                "runs": self.total,
-                "created": _now(),
-            }
-        self.parts.mkdir(parents=True, exist_ok=True)
-        done = set(self._rows_by_id())
+        self.folder.mkdir(parents=True, exist_ok=True)
+        self._lock.acquire()
+        try:
+            state = inspect_folder(self.folder, self.digest, self._runs)
+        except BaseException:
+            self._lock.release()
+            raise
+        self.rows = state.rows
+        self.repairs = state.repairs
+        self.manifest = state.manifest or {
+            "spec_hash": self.digest,
+            "spec": self.spec,
+            "runs": self.total,
+            "created": _now(),
+        }
         self.manifest.update(
             {
                 **extra,
                 "status": "running",
                 "started": _now(),
                 "finished": None,
-                "completed": len(done),
+                "completed": len(self.rows),
+                "failed": 0,
                 "package_versions": package_versions(),
             }
         )
+        self.manifest.pop("error", None)
+        if self.repairs:
+            self.manifest["repairs"] = [*self.manifest.get("repairs", []), *self.repairs]
         self._write_manifest()
-        return done
+        self.parts.mkdir(exist_ok=True)
+        return set(self.rows)
+
+    def close(self) -> None:
+        """Release the folder's lock."""
+        self._lock.release()
+
+    def __enter__(self) -> ResultStore:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
 
     # -- writing ------------------------------------------------------------------------
 
@@ -159,61 +208,93 @@ class ResultStore:
                 folder = self.folder / "transcripts"
                 folder.mkdir(exist_ok=True)
                 write_text_atomic(folder / f"{row['run_id']}.md", text)
-        ids = ",".join(sorted(r["run_id"] for r in rows))
-        name = f"part-{hashlib.sha1(ids.encode()).hexdigest()[:16]}.jsonl"
-        body = "".join(json.dumps(r, sort_keys=True) + "\n" for r in rows)
-        write_text_atomic(self.parts / name, body)
+                self.transcripts_written += 1
+        lines = [json.dumps(r, sort_keys=True) for r in rows]
+        write_text_atomic(
+            self.parts / part_name(r["run_id"] for r in rows), "".join(f"{x}\n" for x in lines)
+        )
+        self.parts_written += 1
+        for line in lines:  # keep what a reader of the file would get back
+            row = json.loads(line)
+            self.rows.setdefault(row["run_id"], row)
+            self.failures.pop(row["run_id"], None)
+
+    def add_failures(self, failures: list[dict[str, Any]]) -> None:
+        """Record runs that raised (written to ``failures.jsonl`` at the end)."""
+        for failure in failures:
+            self.failures[failure["run_id"]] = failure
 
     def finish(self) -> pd.DataFrame:
-        """Assemble every run into the metrics table and mark the sweep complete."""
+        """Assemble every finished run into the metrics table and close the manifest."""
         table = self.table()
-        if _parquet():
-            with atomic_path(self.folder / "metrics.parquet") as tmp:
+        name = "metrics.parquet" if _parquet() else "metrics.csv"
+        if name == "metrics.parquet":
+            with atomic_path(self.folder / name) as tmp:
                 table.to_parquet(tmp, index=False)
-            stale = self.folder / "metrics.csv"
         else:
-            write_text_atomic(self.folder / "metrics.csv", table.to_csv(index=False))
-            stale = self.folder / "metrics.parquet"
+            write_text_atomic(self.folder / name, table.to_csv(index=False))
+        stale = self.folder / ("metrics.csv" if name == "metrics.parquet" else "metrics.parquet")
         if stale.exists():
             stale.unlink()
+        self._write_failures()
+        complete = len(table) == self.total
         self.manifest.update(
             {
-                "status": "complete" if len(table) == self.total else "incomplete",
+                "status": "complete" if complete else "incomplete",
                 "finished": _now(),
                 "completed": len(table),
-                "table": "metrics.parquet" if _parquet() else "metrics.csv",
+                "failed": len(self.failures),
+                "table": name,
             }
         )
         self._write_manifest()
         return table
 
-    def mark(self, status: str) -> None:
-        """Record an interruption or failure in the manifest."""
+    def mark(self, status: str, error: str | None = None) -> None:
+        """Record an interruption or failure in the manifest (the folder stays resumable)."""
+        self._write_failures()
         self.manifest.update(
-            {"status": status, "finished": _now(), "completed": len(self._rows_by_id())}
+            {
+                "status": status,
+                "finished": _now(),
+                "completed": len(self.rows),
+                "failed": len(self.failures),
+            }
         )
+        if error:
+            self.manifest["error"] = error
         self._write_manifest()
 
     # -- reading ------------------------------------------------------------------------
 
-    def _rows_by_id(self) -> dict[str, dict[str, Any]]:
-        rows: dict[str, dict[str, Any]] = {}
-        if not self.parts.is_dir():
-            return rows
-        for part in sorted(self.parts.glob("part-*.jsonl")):
-            for line in part.read_text(encoding="utf-8").splitlines():
-                row = json.loads(line)
-                rows.setdefault(row["run_id"], row)  # a run finished twice counts once
-        return rows
-
     def table(self) -> pd.DataFrame:
         """Every finished run, one row each, in the spec's run order."""
-        rows = sorted(self._rows_by_id().values(), key=lambda r: r["index"])
+        rows = sorted(self.rows.values(), key=lambda r: r["index"])
         frame = pd.DataFrame(rows)
         if not frame.empty:
             frame = frame.drop(columns=["index"]).reset_index(drop=True)
             frame = frame[sorted(frame.columns, key=_column_order)]
         return frame
+
+    def failure_table(self) -> pd.DataFrame:
+        """The runs that raised, in run order, with their error messages."""
+        failed: list[dict[str, Any]] = sorted(self.failures.values(), key=lambda r: r["index"])
+        return pd.DataFrame(failed)
+
+    @property
+    def failures_path(self) -> Path:
+        """Where the failed runs and their errors are written."""
+        return self.folder / "failures.jsonl"
+
+    def _write_failures(self) -> None:
+        if self.failures:
+            body = "".join(
+                json.dumps(f, sort_keys=True) + "\n"
+                for f in sorted(self.failures.values(), key=lambda r: r["index"])
+            )
+            write_text_atomic(self.failures_path, body)
+        elif self.failures_path.exists():
+            self.failures_path.unlink()
 
     def _write_manifest(self) -> None:
         write_text_atomic(

@@ -11,15 +11,16 @@ from __future__ import annotations
 
 import hashlib
 import json
+import traceback
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 from plurisim.errors import SpecError
 from plurisim.outcome import to_jsonable
 from plurisim.scenario import Scenario
 
-__all__ = ["Batch", "Task", "run_batch", "run_one", "scenario_payload"]
+__all__ = ["Batch", "BatchOutput", "Task", "run_batch", "run_one", "scenario_payload"]
 
 _SCENARIOS: dict[str, Scenario] = {}
 
@@ -162,30 +163,62 @@ def run_one(
     return RunOutput(row=to_jsonable(row), transcript=text)
 
 
-def run_batch(batch: Batch) -> list[dict[str, Any]]:
-    """Run every task of a batch; returns rows (each with ``run_id`` and ``index``)."""
-    out = []
+class BatchOutput(NamedTuple):
+    """What a worker returns for a batch: rows of finished runs, records of failed ones."""
+
+    rows: list[dict[str, Any]]
+    failures: list[dict[str, Any]]
+
+
+def run_batch(batch: Batch) -> BatchOutput:
+    """Run every task of a batch; a run that raises is recorded, not fatal to the batch.
+
+    Rows carry ``run_id`` and ``index``; a failure record carries the run's identity,
+    ``error`` (the exception's type and message) and ``traceback``.
+    """
+    rows: list[dict[str, Any]] = []
+    failures: list[dict[str, Any]] = []
     for task in batch.tasks:
-        scenario = _scenario(task.scenario, batch.scenarios[task.scenario])
-        result = run_one(
-            scenario, task.mechanism, task.seed, dict(task.params), batch.metrics, batch.transcripts
-        )
-        row = {
+        identity = {
             "index": task.index,
             "run_id": task.run_id,
             "scenario": task.scenario_label,
             "mechanism": task.mechanism,
             "seed": task.seed_index,
+        }
+        params = json.dumps(to_jsonable(task.params), sort_keys=True)
+        try:
+            scenario = _scenario(task.scenario, batch.scenarios[task.scenario])
+            result = run_one(
+                scenario,
+                task.mechanism,
+                task.seed,
+                dict(task.params),
+                batch.metrics,
+                batch.transcripts,
+            )
+        except Exception as exc:
+            failures.append(
+                {
+                    **identity,
+                    "params": params,
+                    "error": f"{type(exc).__name__}: {exc}",
+                    "traceback": traceback.format_exc(),
+                }
+            )
+            continue
+        row = {
+            **identity,
             **{
                 f"param_{k}": to_jsonable(task.params.get(k, task.scenario_params.get(k)))
                 for k in task.grid_keys
             },
-            "params": json.dumps(to_jsonable(task.params), sort_keys=True),
+            "params": params,
             **result.row,
         }
         if task.notes:
             row["notes"] = task.notes
         if result.transcript is not None:
             row["_transcript"] = result.transcript
-        out.append(row)
-    return out
+        rows.append(row)
+    return BatchOutput(rows, failures)

@@ -115,12 +115,12 @@ class NegotiationResult:
     @property
     def metrics(self) -> Mapping[str, Any]:
         """The evaluator's figures for the outcome."""
-        return self._evaluation["metrics"]  # type: ignore[no-any-return]
+        return self._evaluation["metrics"]
 
     @property
     def reference_metrics(self) -> Mapping[str, Any]:
         """The evaluator's figures for the reference design."""
-        return self._evaluation["reference_metrics"]  # type: ignore[no-any-return]
+        return self._evaluation["reference_metrics"]
 
     @property
     def reference(self) -> str:
@@ -130,7 +130,7 @@ class NegotiationResult:
     @property
     def pareto_dominated(self) -> bool | None:
         """Whether another feasible package Pareto-dominates the outcome (None: unknown)."""
-        return self._evaluation["pareto_dominated"]  # type: ignore[no-any-return]
+        return self._evaluation["pareto_dominated"]
 
     @classmethod
     def from_model(cls, model: Negotiation) -> NegotiationResult:
