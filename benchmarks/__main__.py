@@ -6,6 +6,7 @@ import importlib
 import sys
 
 SUITES = {
+    "startup": "benchmarks.bench_startup",
     "mechanisms": "benchmarks.bench_mechanisms",
     "negotiation": "benchmarks.bench_negotiation",
     "sweep": "benchmarks.bench_sweep",

@@ -360,6 +360,69 @@ def test_pb_mutations_hypothesis(
         )
 
 
+# -- sweep specs ----------------------------------------------------------------------
+
+SWEEP_SPEC: dict[str, Any] = {
+    "name": "fuzz",
+    "scenarios": [
+        "toy-park",
+        {"generate": {"n_groups": 3, "n_interventions": 6, "polarization": 0.5, "seed": 1}},
+    ],
+    "mechanisms": ["greedy", {"name": "negotiative", "params": {"quorum": 1.0}}],
+    "grid": {"rounds": [2, 4], "budget": [150, 300]},
+    "seeds": {"count": 1, "root": 0},
+    "metrics": ["total_utility", "worst_group_utility"],
+    "transcripts": False,
+}
+# Lists whose entries a sweep refuses to see twice (the same run twice).
+NO_DUPLICATES = {"scenarios", "mechanisms", "grid", "seeds", "metrics"}
+
+
+def _sweep_cases() -> list[tuple[tuple[Any, ...], str, Any]]:
+    cases: list[tuple[tuple[Any, ...], str, Any]] = []
+    for i, path in enumerate(paths(SWEEP_SPEC)):
+        node = get(SWEEP_SPEC, path)
+        pick = np.random.default_rng(100 + i)
+        if isinstance(node, dict):
+            cases.append((path, "unknown", None))
+        elif isinstance(node, (int, float)) and not isinstance(node, bool):
+            cases.append((path, "set", NOT_NUMBERS[int(pick.integers(len(NOT_NUMBERS)))]))
+        elif isinstance(node, str):
+            cases.append((path, "set", NOT_TEXT[int(pick.integers(len(NOT_TEXT)))]))
+        cases.append((path, "set", ANYTHING[int(pick.integers(len(ANYTHING)))]))
+        cases.append((path, "delete", None))
+        if isinstance(path[-1], int):
+            cases.append((path, "duplicate", None))
+    return cases
+
+
+def _sweep_must_refuse(path: tuple[Any, ...], how: str, value: Any) -> bool:
+    original = get(SWEEP_SPEC, path)
+    if how == "duplicate":
+        return path[0] in NO_DUPLICATES
+    if path[0] == "name" and how == "set" and isinstance(value, str):
+        return False  # any text names a sweep
+    return _must_refuse(original, how, value, path[-1])
+
+
+def test_mutated_sweep_specs(tmp_path: Path) -> None:
+    """One mutation at every place of a sweep spec, run in this process (a sample in make test).
+
+    A spec the sweep accepts must run to the end: a run that fails after validation
+    (exit 1) counts as a crash, since the spec should have been refused up front.
+    """
+    tally = Tally("sweep specs, structural")
+    for n, (path, how, value) in enumerate(_sample(_sweep_cases(), 40, 2)):
+        doc = mutate(SWEEP_SPEC, path, how, value)
+        file = tmp_path / f"spec{n}.yaml"
+        file.write_text(dump(doc), encoding="utf-8")
+        argv = ["sweep", str(file), "--out", str(tmp_path / f"out{n}"), "--executor", "inprocess"]
+        verdict = run_cli(argv, must_refuse=_sweep_must_refuse(path, how, value))
+        verdict.detail += f" [{'/'.join(map(str, path))} {how} {value!r:.40}]"
+        tally.add(verdict)
+    _report(tally)
+
+
 # -- command-line values ----------------------------------------------------------------
 
 BAD_VALUES = [

@@ -133,6 +133,14 @@ class SweepSpec(_Model):
             raise ValueError(f"seed {twice[0]!r} is listed twice; list each seed once")
         return v
 
+    @field_validator("metrics")
+    @classmethod
+    def _distinct_metrics(cls, v: list[str]) -> list[str]:
+        twice = _listed_twice(list(v))
+        if twice:
+            raise ValueError(f"{twice[0]!r} is listed twice; list each metric once")
+        return v
+
     @field_validator("scenarios")
     @classmethod
     def _distinct_scenarios(cls, v: list[ScenarioSpec]) -> list[ScenarioSpec]:
