@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import os
 import signal
 import subprocess
@@ -293,3 +294,16 @@ def test_cli_sweep(tmp_path, capsys):
     assert main(["sweep", str(tmp_path / "missing.yaml")]) == 2
     assert "missing.yaml: no such file" in capsys.readouterr().err
     assert Path(tmp_path / "o" / "manifest.json").exists()
+
+
+@pytest.mark.parametrize(
+    ("metrics", "message"),
+    [
+        (["nope"], "metrics: unknown metric 'nope'; choose from total_utility, "),
+        (["gini", "gini"], "metrics: 'gini' is listed twice; list each metric once"),
+    ],
+)
+def test_metrics_are_known_and_listed_once(metrics, message):
+    spec = {"scenarios": ["toy-park"], "mechanisms": ["greedy"], "seeds": [0], "metrics": metrics}
+    with pytest.raises(SpecError, match=re.escape(message)):
+        load_spec(spec)

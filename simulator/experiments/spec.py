@@ -136,6 +136,11 @@ class SweepSpec(_Model):
     @field_validator("metrics")
     @classmethod
     def _distinct_metrics(cls, v: list[str]) -> list[str]:
+        from plurisim.evaluation import METRIC_KEYS
+
+        for name in v:
+            if name not in METRIC_KEYS:
+                raise ValueError(f"unknown metric {name!r}; choose from {', '.join(METRIC_KEYS)}")
         twice = _listed_twice(list(v))
         if twice:
             raise ValueError(f"{twice[0]!r} is listed twice; list each metric once")
