@@ -186,16 +186,21 @@ def test_byte_mutated_scenario_files(tmp_path: Path) -> None:
     _report(tally)
 
 
+@pytest.mark.parametrize("command", [["scenarios", "validate"], ["sweep"]])
 @pytest.mark.parametrize("name", sorted(TEXT_SPECIALS))
-def test_special_scenario_texts(tmp_path: Path, name: str) -> None:
-    """Alias bombs, deep nesting, tabs, NUL bytes, bad encodings: refused in one line."""
+def test_special_texts(tmp_path: Path, name: str, command: list[str]) -> None:
+    """Alias bombs, deep nesting, tabs, NUL bytes, bad encodings, as a scenario or a
+    sweep spec: refused in one line."""
     content = TEXT_SPECIALS[name]
     file = tmp_path / "special.yaml"
     if isinstance(content, bytes):
         file.write_bytes(content)
     else:
         file.write_text(content, encoding="utf-8")
-    verdict = run_cli(["scenarios", "validate", str(file)], must_refuse=True, seconds=10)
+    extra = (
+        ["--out", str(tmp_path / "out"), "--executor", "inprocess"] if command == ["sweep"] else []
+    )
+    verdict = run_cli([*command, str(file), *extra], must_refuse=True, seconds=10)
     assert verdict.problem is None, (verdict.problem, verdict.detail, verdict.stderr)
     assert len(verdict.stderr) < 600  # an excerpt, never the expanded input
 
@@ -234,10 +239,11 @@ def _special_paths(tmp_path: Path) -> dict[str, Path]:
     ],
 )
 @pytest.mark.parametrize(
-    "command", [["scenarios", "validate"], ["compare"], ["run"], ["scenarios", "show"]]
+    "command", [["scenarios", "validate"], ["compare"], ["run"], ["scenarios", "show"], ["sweep"]]
 )
 def test_files_that_are_not_scenarios(tmp_path: Path, kind: str, command: list[str]) -> None:
-    """Not a regular file, or too big: refused before reading, in one line."""
+    """Not a regular file, or too big (a scenario or a sweep spec): refused before reading,
+    in one line."""
     path = _special_paths(tmp_path)[kind]
     verdict = run_cli([*command, str(path)], must_refuse=True, seconds=10)
     assert verdict.problem is None, (verdict.problem, verdict.detail, verdict.stderr)
@@ -421,6 +427,43 @@ def test_mutated_sweep_specs(tmp_path: Path) -> None:
         verdict.detail += f" [{'/'.join(map(str, path))} {how} {value!r:.40}]"
         tally.add(verdict)
     _report(tally)
+
+
+@given(st.data())
+def test_sweep_spec_mutations_hypothesis(
+    tmp_path_factory: pytest.TempPathFactory, data: st.DataObject
+) -> None:
+    """Hypothesis picks the places and the values (a few mutations stacked)."""
+    doc: Any = SWEEP_SPEC
+    refuse = False
+    for _ in range(data.draw(st.integers(1, 3))):
+        where = paths(doc)
+        if not where:
+            break
+        path = where[data.draw(st.integers(0, len(where) - 1))]
+        how = data.draw(st.sampled_from(["set", "set", "delete", "unknown"]))
+        if how == "unknown" and not isinstance(get(doc, path), dict):
+            how = "set"
+        value = data.draw(
+            st.one_of(
+                st.sampled_from(NOT_NUMBERS + NOT_TEXT + ANYTHING),
+                st.floats(allow_nan=True, allow_infinity=True),
+                st.integers(-(10**20), 10**20),
+                st.text(max_size=30),
+            )
+        )
+        original = get(doc, path)
+        if how == "unknown":
+            refuse = True
+        elif not (path[0] == "name" and isinstance(value, str)):
+            refuse = refuse or _must_refuse(original, how, value, path[-1])
+        doc = mutate(doc, path, how, value)
+    folder = tmp_path_factory.mktemp("hyp")
+    file = folder / "spec.yaml"
+    file.write_text(dump(doc), encoding="utf-8")
+    argv = ["sweep", str(file), "--out", str(folder / "out"), "--executor", "inprocess"]
+    verdict = run_cli(argv, must_refuse=refuse)
+    assert verdict.problem is None, (verdict.problem, verdict.detail, verdict.stderr)
 
 
 # -- command-line values ----------------------------------------------------------------
