@@ -182,10 +182,10 @@ def expand(
                     )
     first: dict[str, Task] = {}
     for task in tasks:
-        other = first.setdefault(task.run_id, task)
-        if other is not task:
+        earlier = first.setdefault(task.run_id, task)
+        if earlier is not task:
             raise SpecError(
-                f"two entries of the spec give the same run: {_describe(other)} and "
+                f"two entries of the spec give the same run: {_describe(earlier)} and "
                 f"{_describe(task)}; remove the duplicate."
             )
     return tasks, data, spec.digest(digests)
