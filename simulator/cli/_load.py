@@ -24,8 +24,8 @@ def add_ballot_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--groups",
         metavar="ATTRIBUTE",
-        help=".pb files: the voter attribute that forms the groups: age (default: 18-29, "
-        "30-44, 45-59, 60+ and unknown), sex, voting_method, any other voter column, or none",
+        help=".pb files: the voter attribute that forms the groups: age (default: 10-17, "
+        "18-29, 30-44, 45-59, 60+ and unknown), sex, voting_method, any other voter column, or none",
     )
     parser.add_argument(
         "--utility",
