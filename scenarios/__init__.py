@@ -29,7 +29,6 @@ from pathlib import Path
 from plurisim.errors import ParameterError, ScenarioError
 from plurisim.scenario import Scenario, load_scenario
 from plurisim.scenarios.generate import generate
-from plurisim.scenarios.pabulib import load_pb
 
 __all__ = ["builtin_path", "describe", "generate", "list", "load"]
 
@@ -121,6 +120,8 @@ def load(
     """
     text = os.fspath(name_or_path)
     if text.lower().endswith(".pb"):
+        from plurisim.scenarios.pabulib import load_pb  # deferred: only .pb files need it
+
         return load_pb(text, groups=groups, utility=utility)
     if groups is not None or utility is not None:
         raise ParameterError(

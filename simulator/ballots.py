@@ -10,11 +10,14 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 from functools import cached_property
+from typing import TYPE_CHECKING
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 from plurisim.errors import ParameterError
-from scipy import sparse
+
+if TYPE_CHECKING:
+    from scipy import sparse
 
 __all__ = ["Ballots"]
 
@@ -81,6 +84,8 @@ class Ballots:
     names: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
+        from scipy import sparse  # deferred: SciPy only when there are ballots
+
         u = sparse.csr_array(self.utilities, dtype=float, copy=True)
         u.sum_duplicates()
         u.sort_indices()
@@ -119,6 +124,8 @@ class Ballots:
 
     def group_means(self, n_groups: int) -> FloatArray:
         """Mean (scaled) utility of each group's voters for each project, shape (G, m)."""
+        from scipy import sparse
+
         counts = np.bincount(self.voter_group, minlength=n_groups).astype(float)
         member = sparse.csr_array(
             (np.ones(self.n_voters), (self.voter_group, np.arange(self.n_voters))),
@@ -130,6 +137,8 @@ class Ballots:
     @cached_property
     def approved(self) -> sparse.csr_array:
         """1 where a voter approved a project (a positive utility: listed, or given points)."""
+        from scipy import sparse
+
         u = self.utilities
         data = (u.data > 0).astype(float)
         out = sparse.csr_array((data, u.indices.copy(), u.indptr.copy()), shape=u.shape)
@@ -144,6 +153,8 @@ class Ballots:
     def unique(self) -> tuple[sparse.csr_array, NDArray[np.int64]]:
         """Distinct ballots (unscaled rows, in order of first appearance) and how many voters
         cast each."""
+        from scipy import sparse
+
         u = self.utilities
         first: dict[bytes, int] = {}
         rows: list[int] = []

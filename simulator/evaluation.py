@@ -21,10 +21,10 @@ from __future__ import annotations
 
 import weakref
 from collections.abc import Mapping, Sequence
-from typing import Any
+from functools import cached_property
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import pandas as pd
 from numpy.typing import ArrayLike, NDArray
 from plurisim.ballot_metrics import BALLOT_METRIC_KEYS, ballot_metrics
 from plurisim.errors import ParameterError
@@ -47,6 +47,9 @@ from plurisim.outcome import Outcome, to_jsonable
 from plurisim.packages import PackageModel, PackageSpace, space_of
 from plurisim.problem import Problem
 from plurisim.validation import check_real
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 __all__ = ["METRIC_KEYS", "Scores", "evaluate", "is_dominated", "score"]
 
@@ -158,6 +161,82 @@ def evaluate(
     ...
     plurisim.errors.ParameterError: The 'percentile' parameter of evaluate must be a real number in the range [0, 100]. Got 120 instead.
     """
+    table = _Table.of(problem, outcomes, percentile, epsilon, reference, distances, disagreement)
+    return table.frame()
+
+
+class _Table:
+    """:func:`evaluate`'s rows as plain dicts; the DataFrame (and pandas) only when asked for."""
+
+    def __init__(
+        self, rows: list[dict[str, Any]], scenario: str, percentile: float, reference: str | None
+    ) -> None:
+        self.rows = rows
+        self.scenario = scenario
+        self.percentile = percentile
+        self.reference = reference
+
+    @classmethod
+    def of(
+        cls,
+        problem: Problem,
+        outcomes: Sequence[Outcome] | Mapping[str, ArrayLike],
+        percentile: float,
+        epsilon: float,
+        reference: str | None,
+        distances: bool,
+        disagreement: str,
+    ) -> _Table:
+        rows, ref, p_val = _rows(
+            problem, outcomes, percentile, epsilon, reference, distances, disagreement
+        )
+        return cls(rows, problem.name, p_val, ref)
+
+    def row(self, name: str) -> dict[str, Any]:
+        """The row of outcome ``name``, without its delta columns."""
+        for row in self.rows:
+            if row["outcome"] == name:
+                return row
+        raise KeyError(name)
+
+    def with_deltas(self, name: str) -> dict[str, Any]:
+        """The row of outcome ``name`` with the delta columns :meth:`frame` adds."""
+        row = dict(self.row(name))
+        if self.reference is not None:
+            base = self.row(self.reference)
+            for col in self.delta_columns():
+                row[f"delta_{col}"] = row[col] - float(base[col])
+        return row
+
+    def delta_columns(self) -> tuple[str, ...]:
+        """The columns that get a ``delta_`` column against the reference."""
+        pcol = f"p{self.percentile:g}_satisfaction"
+        return ("total_utility", "worst_group_utility", pcol, "gini")
+
+    def frame(self) -> pd.DataFrame:
+        """The table as evaluate returns it: indexed by outcome, deltas to the reference."""
+        import pandas as pd  # deferred: scoring one outcome does not need pandas
+
+        frame = pd.DataFrame(self.rows).set_index("outcome")
+        if self.reference is not None:
+            base = self.row(self.reference)
+            for col in self.delta_columns():
+                frame[f"delta_{col}"] = frame[col] - float(base[col])
+        attrs = {"scenario": self.scenario, "percentile": self.percentile}
+        frame.attrs.update({**attrs, "reference": self.reference})
+        return frame
+
+
+def _rows(
+    problem: Problem,
+    outcomes: Sequence[Outcome] | Mapping[str, ArrayLike],
+    percentile: float,
+    epsilon: float,
+    reference: str | None,
+    distances: bool,
+    disagreement: str,
+) -> tuple[list[dict[str, Any]], str | None, float]:
+    """Evaluate's rows (no delta columns), the reference row's name and the percentile."""
     p_val = check_real(percentile, "percentile", "evaluate", low=0, high=100)
     check_real(epsilon, "epsilon", "evaluate", low=0, closed="neither")
     items = _as_outcomes(problem, outcomes)
@@ -209,14 +288,7 @@ def evaluate(
         for g, gid in enumerate(problem.groups):
             row[f"u:{gid}"] = float(u[g])
         rows.append(row)
-    frame = pd.DataFrame(rows).set_index("outcome")
-    ref = _reference_row(problem, frame, items, names, reference)
-    if ref is not None:
-        base = rows[names.index(ref)]
-        for col in ("total_utility", "worst_group_utility", pcol, "gini"):
-            frame[f"delta_{col}"] = frame[col] - float(base[col])
-    frame.attrs.update({"scenario": problem.name, "percentile": p_val, "reference": ref})
-    return frame
+    return rows, _reference_row(problem, items, names, reference), p_val
 
 
 def _distance(u: FloatArray, points: FloatArray | None) -> float:
@@ -259,7 +331,6 @@ def _unique_names(names: list[str]) -> list[str]:
 
 def _reference_row(
     problem: Problem,
-    frame: pd.DataFrame,
     items: list[Outcome],
     names: list[str],
     reference: str | None,
@@ -267,10 +338,10 @@ def _reference_row(
     if reference is None:
         return None
     if reference != "auto":
-        if reference not in frame.index:
+        if reference not in names:
             raise ParameterError(
                 f"The 'reference' parameter of evaluate must name an outcome "
-                f"({', '.join(frame.index)}), 'auto' or None. Got {reference!r} instead."
+                f"({', '.join(names)}), 'auto' or None. Got {reference!r} instead."
             )
         return reference
     for o, n in zip(items, names, strict=True):
@@ -288,6 +359,9 @@ def _reference_row(
 class Scores:
     """Outcomes scored beside the scenario's base designs (what :func:`score` returns).
 
+    The rows are kept as plain data; the table is built (and pandas imported) when
+    :attr:`frame` is first read, so that :meth:`metrics` stays light.
+
     Attributes
     ----------
     frame : pandas.DataFrame
@@ -297,14 +371,19 @@ class Scores:
         The row deltas are taken against: the best base design, else the status quo.
     """
 
-    def __init__(self, frame: pd.DataFrame, reference: str) -> None:
-        self.frame = frame
+    def __init__(self, table: _Table, reference: str) -> None:
+        self._table = table
         self.reference = reference
+
+    @cached_property
+    def frame(self) -> pd.DataFrame:
+        """:func:`evaluate`'s table (built when first read)."""
+        return self._table.frame()
 
     def metrics(self, name: str, keys: Sequence[str] = METRIC_KEYS) -> dict[str, Any]:
         """One row's metrics as plain data (only the keys present)."""
-        row = self.frame.loc[name]
-        return {k: to_jsonable(row[k]) for k in keys if k in row.index}
+        row = self._table.with_deltas(name)
+        return {k: to_jsonable(row[k]) for k in keys if k in row}
 
     def reference_metrics(self, keys: Sequence[str] = METRIC_KEYS) -> dict[str, Any]:
         """The reference row's metrics."""
@@ -340,12 +419,8 @@ def score(
     candidates = (base_design_outcomes(problem) or [status_quo(problem)]) if with_designs else []
     names = {o.mechanism for o in candidates}
     extra = [o for o in outcomes if o.mechanism not in names]
-    frame = evaluate(
-        problem,
-        [*candidates, *extra],
-        percentile=percentile,
-        distances=distances,
-        reference="auto" if problem.base_designs or not with_designs else "status_quo",
-        disagreement=disagreement,
+    reference = "auto" if problem.base_designs or not with_designs else "status_quo"
+    table = _Table.of(  # epsilon 0.5: evaluate's default
+        problem, [*candidates, *extra], percentile, 0.5, reference, distances, disagreement
     )
-    return Scores(frame, frame.attrs.get("reference") or str(frame.index[0]))
+    return Scores(table, table.reference or str(table.rows[0]["outcome"]))

@@ -18,7 +18,6 @@ multiprocessing sentinel.
 
 from __future__ import annotations
 
-import multiprocessing
 import os
 import signal
 import sys
@@ -26,6 +25,10 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from types import FrameType
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import multiprocessing.process
 
 __all__ = ["Terminated", "end_with_parent", "interrupts_blocked", "sigterm_raises"]
 
@@ -155,6 +158,8 @@ def end_with_parent(parent_pid: int | None = None, *, death_signal: bool = True)
         _death_signal()
     if parent_pid is not None and os.getppid() != parent_pid:
         os._exit(1)  # the parent died while this process was starting
+    import multiprocessing  # deferred: only workers need it, not every command
+
     parent = multiprocessing.parent_process()
     if parent is not None:
         threading.Thread(

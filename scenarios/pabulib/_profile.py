@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 from numpy.typing import NDArray
 from plurisim.errors import ParameterError
 from plurisim.scenarios.pabulib._election import PLAUSIBLE_AGE, Election, frozen, missing
-from scipy import sparse
+
+if TYPE_CHECKING:
+    from scipy import sparse
 
 __all__ = ["AGE_BRACKETS", "BallotProfile", "profile"]
 
@@ -235,6 +238,8 @@ def profile(
             "The 'utility' parameter of profile must be one of 'cost', 'cardinality' or "
             f"None. Got {utility!r} instead."
         )
+    from scipy import sparse  # deferred: SciPy loads only with a ballot file
+
     vote_type = election.vote_type
     approval = vote_type in ("approval", "choose-1")
     ballots, costs = election.ballots, election.projects.costs

@@ -17,18 +17,22 @@ plurisim.errors.ParameterError: The 'exclusions' parameter of equal_shares must 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import scipy.sparse as sp
 from numpy.typing import ArrayLike, NDArray
 from plurisim.errors import ParameterError
+
+if TYPE_CHECKING:
+    import scipy.sparse as sp
 
 __all__ = ["invalid", "pairs", "tie_ranks", "utilities_matrix", "vector"]
 
 
 def invalid(name: str, owner: str, what: str, value: Any) -> ParameterError:
     """The error for parameter ``name`` of ``owner``, which must be ``what``."""
+    import scipy.sparse as sp  # deferred: SciPy loads only when a rule reads ballots
+
     shown = repr(value)
     if isinstance(value, np.ndarray) or sp.issparse(value) or len(shown) > 40:
         shown = f"{type(value).__name__} of shape {np.shape(value)}"
@@ -54,6 +58,8 @@ def vector(value: ArrayLike, name: str, owner: str, size: int | None) -> NDArray
 
 def utilities_matrix(value: Any, m: int) -> sp.csr_array | NDArray[np.float64]:
     """An (n, m) matrix of finite non-negative utilities, dense or CSR."""
+    import scipy.sparse as sp
+
     what = f"a 2-D array or sparse matrix of finite non-negative numbers with {m} columns"
     if sp.issparse(value):
         mat = sp.csr_array(value, dtype=np.float64)

@@ -30,12 +30,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from fractions import Fraction
+from typing import TYPE_CHECKING
 
 import numpy as np
-import scipy.sparse as sp
 from numpy.typing import NDArray
 from plurisim.mechanisms._es_exact import exact
 from plurisim.mechanisms._es_state import REL, UNSURE, Above, Budgets, Eval
+
+if TYPE_CHECKING:
+    import scipy.sparse as sp
 
 __all__ = ["Ballots", "Record", "RunResult", "prepare", "run"]
 
@@ -85,6 +88,8 @@ def prepare(
     rank: IntArray,
 ) -> Ballots:
     """Split validated arrays into per-project supporter lists."""
+    import scipy.sparse as sp  # deferred: SciPy loads only when a rule reads ballots
+
     csc = sp.csc_array(utilities, dtype=np.float64)
     csc.eliminate_zeros()
     csc.sort_indices()

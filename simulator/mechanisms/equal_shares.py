@@ -62,7 +62,6 @@ from fractions import Fraction
 from typing import Any
 
 import numpy as np
-import scipy.sparse as sp
 from numpy.typing import ArrayLike, NDArray
 from plurisim.errors import ParameterError
 from plurisim.mechanisms._es_checks import invalid, pairs, tie_ranks, utilities_matrix, vector
@@ -294,6 +293,8 @@ def equal_shares(
     ...
     plurisim.errors.ParameterError: The 'completion' parameter of equal_shares must be one of None, 'add1'. Got 'add2' instead.
     """
+    import scipy.sparse as sp  # deferred: SciPy loads only when a rule reads ballots
+
     owner = "equal_shares"
     c = vector(costs, "costs", owner, None)
     m = c.size

@@ -20,7 +20,6 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
-import scipy.sparse as sp
 from numpy.typing import NDArray
 from plurisim.errors import TieError
 from plurisim.mechanisms.equal_shares import equal_shares
@@ -117,6 +116,8 @@ def mes(
         (pabutools' order), cost, or refuse (:class:`~plurisim.errors.TieError` when
         a tie decided the outcome).
     """
+    import scipy.sparse as sp  # deferred: SciPy loads only when a rule reads ballots
+
     if voters == "auto":
         voters = "individuals" if problem.ballots is not None else "groups"
     if voters == "groups":

@@ -21,7 +21,6 @@ from plurisim.negotiation.params import Deliberation
 from plurisim.negotiation.search import PackageSearch
 from plurisim.negotiation.units import Units
 from plurisim.problem import Problem
-from scipy import sparse
 
 __all__ = [
     "DeliberationState",
@@ -91,6 +90,7 @@ class DeliberationState:
         )
         n = len(units)
         import networkx as nx
+        from scipy import sparse  # deferred, like NetworkX: only runs that deliberate
 
         adj = nx.to_scipy_sparse_array(graph, nodelist=range(n), format="csr", dtype=float)
         adj = adj + sparse.identity(n, format="csr")

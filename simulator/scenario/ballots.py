@@ -49,7 +49,6 @@ from numpy.typing import ArrayLike
 from plurisim.ballots import Ballots
 from plurisim.errors import ScenarioError
 from plurisim.scenario.schema import SCHEMA_VERSION, Scenario
-from scipy import sparse
 
 __all__ = ["CRITERION", "ballot_scenario", "safe_ids"]
 
@@ -163,6 +162,8 @@ def ballot_scenario(
     ScenarioError
         If the arrays do not fit together or make an invalid scenario.
     """
+    from scipy import sparse  # deferred: SciPy loads only with ballots
+
     c = np.asarray(costs, dtype=float)
     m = c.size
     if not (np.isfinite(budget) and budget > 0):
