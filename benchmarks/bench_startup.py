@@ -15,6 +15,7 @@ import time
 from pathlib import Path
 
 from benchmarks._goals import against
+from benchmarks._util import fresh_env
 
 COMMANDS = [
     (["--help"], 0.15, "plurisim --help"),
@@ -31,12 +32,14 @@ def _plurisim() -> list[str]:
 
 
 def wall(argv: list[str], repeats: int = 5) -> float:
-    """Median wall time of ``argv`` in a fresh process (one untimed run first)."""
-    subprocess.run(argv, capture_output=True, check=True)  # warm the file cache
+    """Median wall time of ``argv`` in a fresh process (one untimed run first: it warms
+    the file cache and writes the bytecode caches)."""
+    env = fresh_env()
+    subprocess.run(argv, capture_output=True, check=True, env=env)
     times = []
     for _ in range(repeats):
         start = time.perf_counter()
-        subprocess.run(argv, capture_output=True, check=True)
+        subprocess.run(argv, capture_output=True, check=True, env=env)
         times.append(time.perf_counter() - start)
     return statistics.median(times)
 

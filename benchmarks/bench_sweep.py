@@ -20,6 +20,8 @@ from pathlib import Path
 
 from plurisim.formatting import table
 
+from benchmarks._util import fresh_env
+
 CONFIGS = (("inprocess", 1), ("process", 2), ("dask", 2))
 GOALS = {("process", 2): 1.6, ("dask", 2): 1.4}  # speed-up over in-process, 1,000 runs
 
@@ -72,7 +74,7 @@ def _tree(root: int) -> set[int]:
 def _run(count: int, executor: str, workers: int) -> tuple[float, float | None]:
     """Wall time of the sweep, and CPU seconds of every process it used (Linux)."""
     args = [sys.executable, "-c", _CHILD, json.dumps(_spec(count)), executor, str(workers)]
-    proc = subprocess.Popen(args, stdout=subprocess.PIPE, text=True)
+    proc = subprocess.Popen(args, stdout=subprocess.PIPE, text=True, env=fresh_env())
     cpu: dict[int, float] = {}
     linux = Path("/proc/self/stat").exists()
 

@@ -134,6 +134,26 @@ def test_mutated_scenario_files(tmp_path: Path) -> None:
     _report(tally)
 
 
+def _overwritten(
+    refusing: list[tuple[Any, ...]], path: tuple[Any, ...], how: str
+) -> list[tuple[Any, ...]]:
+    """The meaningless places left once ``path`` is set or deleted: it and what is below it
+    go; deleting a list item moves the later items' places up by one."""
+    if how not in ("set", "delete"):
+        return refusing
+    kept = [p for p in refusing if p[: len(path)] != path]
+    if how == "delete" and isinstance(path[-1], int):
+        parent, k = path[:-1], path[-1]
+        n = len(parent)
+        kept = [
+            (*p[:n], p[n] - 1, *p[n + 1 :])
+            if p[:n] == parent and len(p) > n and isinstance(p[n], int) and p[n] > k
+            else p
+            for p in kept
+        ]
+    return kept
+
+
 @given(st.data())
 def test_scenario_mutations_hypothesis(
     tmp_path_factory: pytest.TempPathFactory, data: st.DataObject
@@ -141,7 +161,7 @@ def test_scenario_mutations_hypothesis(
     """Hypothesis picks the place and the value (a few mutations stacked)."""
     source = data.draw(st.sampled_from(SCENARIO_SOURCES))
     doc = yaml.safe_load((BUILTIN / source).read_text())
-    refuse = False
+    refusing: list[tuple[Any, ...]] = []  # places holding a meaningless value
     for _ in range(data.draw(st.integers(1, 3))):
         where = paths(doc)
         path = where[data.draw(st.integers(0, len(where) - 1))]
@@ -156,11 +176,13 @@ def test_scenario_mutations_hypothesis(
                 st.text(max_size=30),
             )
         )
-        refuse = refuse or _must_refuse(get(doc, path), how, value, path[-1])
+        refusing = _overwritten(refusing, path, how)
+        if _must_refuse(get(doc, path), how, value, path[-1]):
+            refusing.append(path)
         doc = mutate(doc, path, how, value)
     file = tmp_path_factory.mktemp("hyp") / "case.yaml"
     file.write_text(dump(doc), encoding="utf-8")
-    for verdict in _check_file(file, refuse):
+    for verdict in _check_file(file, bool(refusing)):
         assert verdict.problem is None, (
             verdict.problem,
             verdict.argv,
@@ -435,7 +457,7 @@ def test_sweep_spec_mutations_hypothesis(
 ) -> None:
     """Hypothesis picks the places and the values (a few mutations stacked)."""
     doc: Any = SWEEP_SPEC
-    refuse = False
+    refusing: list[tuple[Any, ...]] = []  # places holding a meaningless value
     for _ in range(data.draw(st.integers(1, 3))):
         where = paths(doc)
         if not where:
@@ -453,16 +475,18 @@ def test_sweep_spec_mutations_hypothesis(
             )
         )
         original = get(doc, path)
-        if how == "unknown":
-            refuse = True
-        elif not (path[0] == "name" and isinstance(value, str)):
-            refuse = refuse or _must_refuse(original, how, value, path[-1])
+        refusing = _overwritten(refusing, path, how)
+        if how == "unknown" or (
+            not (path[0] == "name" and isinstance(value, str))
+            and _must_refuse(original, how, value, path[-1])
+        ):
+            refusing.append(path)
         doc = mutate(doc, path, how, value)
     folder = tmp_path_factory.mktemp("hyp")
     file = folder / "spec.yaml"
     file.write_text(dump(doc), encoding="utf-8")
     argv = ["sweep", str(file), "--out", str(folder / "out"), "--executor", "inprocess"]
-    verdict = run_cli(argv, must_refuse=refuse)
+    verdict = run_cli(argv, must_refuse=bool(refusing))
     assert verdict.problem is None, (verdict.problem, verdict.detail, verdict.stderr)
 
 
