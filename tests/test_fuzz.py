@@ -154,6 +154,14 @@ def _overwritten(
     return kept
 
 
+def _untouched(
+    where: list[tuple[Any, ...]], touched: list[tuple[Any, ...]]
+) -> list[tuple[Any, ...]]:
+    """The places not at or below a place an earlier mutation set: a mutation there would
+    be judged against the earlier mutation's value instead of the field's own type."""
+    return [p for p in where if not any(p[: len(t)] == t for t in touched)]
+
+
 @given(st.data())
 def test_scenario_mutations_hypothesis(
     tmp_path_factory: pytest.TempPathFactory, data: st.DataObject
@@ -162,8 +170,11 @@ def test_scenario_mutations_hypothesis(
     source = data.draw(st.sampled_from(SCENARIO_SOURCES))
     doc = yaml.safe_load((BUILTIN / source).read_text())
     refusing: list[tuple[Any, ...]] = []  # places holding a meaningless value
+    touched: list[tuple[Any, ...]] = []  # places set by a mutation (judged on the original)
     for _ in range(data.draw(st.integers(1, 3))):
-        where = paths(doc)
+        where = _untouched(paths(doc), touched)
+        if not where:
+            break
         path = where[data.draw(st.integers(0, len(where) - 1))]
         how = data.draw(st.sampled_from(["set", "set", "delete", "unknown"]))
         if how == "unknown" and not isinstance(get(doc, path), dict):
@@ -177,6 +188,7 @@ def test_scenario_mutations_hypothesis(
             )
         )
         refusing = _overwritten(refusing, path, how)
+        touched = _overwritten(touched, path, how) + ([path] if how == "set" else [])
         if _must_refuse(get(doc, path), how, value, path[-1]):
             refusing.append(path)
         doc = mutate(doc, path, how, value)
@@ -458,8 +470,9 @@ def test_sweep_spec_mutations_hypothesis(
     """Hypothesis picks the places and the values (a few mutations stacked)."""
     doc: Any = SWEEP_SPEC
     refusing: list[tuple[Any, ...]] = []  # places holding a meaningless value
+    touched: list[tuple[Any, ...]] = []  # places set by a mutation (judged on the original)
     for _ in range(data.draw(st.integers(1, 3))):
-        where = paths(doc)
+        where = _untouched(paths(doc), touched)
         if not where:
             break
         path = where[data.draw(st.integers(0, len(where) - 1))]
@@ -476,6 +489,7 @@ def test_sweep_spec_mutations_hypothesis(
         )
         original = get(doc, path)
         refusing = _overwritten(refusing, path, how)
+        touched = _overwritten(touched, path, how) + ([path] if how == "set" else [])
         if how == "unknown" or (
             not (path[0] == "name" and isinstance(value, str))
             and _must_refuse(original, how, value, path[-1])

@@ -66,20 +66,26 @@ def stdout_to_stderr() -> Iterator[None]:
     """Send whatever native code writes to file descriptor 1 to standard error instead.
 
     HiGHS occasionally prints a line of its own even when told to be silent; the
-    command line's JSON output on standard output must stay clean.
+    command line's JSON output on standard output must stay clean. Native code writes
+    to the descriptors themselves, whatever ``sys.stdout`` is, so those are redirected.
     """
+    with contextlib.suppress(AttributeError, ValueError, OSError):
+        sys.stdout.flush()
     try:
-        fd = sys.stdout.fileno()
-    except (AttributeError, ValueError, OSError):  # no real stdout (a notebook, a pipe object)
+        saved = os.dup(1)
+    except OSError:  # no descriptor 1 at all: nothing native code could write to
         yield
         return
-    sys.stdout.flush()
-    saved = os.dup(fd)
     try:
-        os.dup2(sys.stderr.fileno(), fd)
+        os.dup2(2, 1)
+    except OSError:
+        os.close(saved)
+        yield
+        return
+    try:
         yield
     finally:
-        os.dup2(saved, fd)
+        os.dup2(saved, 1)
         os.close(saved)
 
 
