@@ -435,7 +435,7 @@ def test_sweep_spec_mutations_hypothesis(
 ) -> None:
     """Hypothesis picks the places and the values (a few mutations stacked)."""
     doc: Any = SWEEP_SPEC
-    refuse = False
+    refused: dict[tuple[Any, ...], bool] = {}  # by path: a later mutation may undo an earlier
     for _ in range(data.draw(st.integers(1, 3))):
         where = paths(doc)
         if not where:
@@ -453,11 +453,22 @@ def test_sweep_spec_mutations_hypothesis(
             )
         )
         original = get(doc, path)
+        if how != "unknown":  # what was set or deleted at or under this path is gone
+            refused = {p: r for p, r in refused.items() if p[: len(path)] != path}
+        if how == "delete" and isinstance(path[-1], int):  # later list entries move up
+            n = len(path) - 1
+            refused = {
+                (*p[:n], p[n] - 1, *p[n + 1 :])
+                if p[:n] == path[:n] and len(p) > n and p[n] > path[-1]
+                else p: r
+                for p, r in refused.items()
+            }
         if how == "unknown":
-            refuse = True
+            refused[path] = True
         elif not (path[0] == "name" and isinstance(value, str)):
-            refuse = refuse or _must_refuse(original, how, value, path[-1])
+            refused[path] = _must_refuse(original, how, value, path[-1])
         doc = mutate(doc, path, how, value)
+    refuse = any(refused.values())
     folder = tmp_path_factory.mktemp("hyp")
     file = folder / "spec.yaml"
     file.write_text(dump(doc), encoding="utf-8")
