@@ -131,6 +131,11 @@ def test_every_sweep_column_is_documented(tmp_path):
     }
     table = sweep(spec, tmp_path / "out", executor="inprocess", progress=False).table
     assert undocumented("sweep_table", list(table.columns), ()) == []
+    if importlib.util.find_spec("langchain_core") is not None:
+        spec["llm"] = {"model": "scripted"}
+        table = sweep(spec, tmp_path / "llm", executor="inprocess", progress=False).table
+        assert any(c.startswith("llm_") for c in table.columns)
+        assert undocumented("sweep_table", list(table.columns), ()) == []
 
 
 def test_the_oracle_notices_an_undocumented_field():

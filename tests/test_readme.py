@@ -41,8 +41,9 @@ def workdir(tmp_path_factory):
     d = tmp_path_factory.mktemp("readme")
     shutil.copy(REPO / "scenarios" / "builtin" / "toy-park.yaml", d / "my.yaml")
     (d / "bad.yaml").write_text((d / "my.yaml").read_text().replace("cost: 90", "cost: -5"))
-    sweep = next(b for b in blocks("yaml") if b.startswith("# sweep.yaml"))
-    (d / "sweep.yaml").write_text(sweep)
+    for spec in (b for b in blocks("yaml") if re.match(r"# sweep[\w-]*\.yaml\n", b)):
+        (d / spec.splitlines()[0].removeprefix("# ")).write_text(spec)
+    assert (d / "sweep.yaml").exists() and (d / "sweep-llm.yaml").exists()
     return d
 
 

@@ -429,7 +429,7 @@ class LLMRuntime:
 
     # -- reporting ----------------------------------------------------------------------
 
-    def check(self, endpoint: str | None = None) -> None:
+    def check(self, endpoint: str | None = None, setting: str = "--llm-max-failure-share") -> None:
         """Raise :class:`~plurisim.errors.LLMFailureError` above the allowed failure share.
 
         Parameters
@@ -437,6 +437,8 @@ class LLMRuntime:
         endpoint : str, optional
             How to name the model in the message (default: the settings' model and
             base URL).
+        setting : str
+            Where the message says the allowed share is set.
         """
         s = self.stats
         limit = self.settings.max_failure_share
@@ -446,7 +448,7 @@ class LLMRuntime:
                 f"The LLM {endpoint or self.settings.describe()} failed on {s.fallbacks} of "
                 f"{s.calls} calls ({s.failure_share:.0%}), more than the allowed share "
                 f"{limit:g} (failed attempts by kind: {kinds}). Check that the server is "
-                "running and serves that model, or allow more with --llm-max-failure-share."
+                f"running and serves that model, or allow more with {setting}."
             )
 
     def report(self) -> dict[str, Any]:

@@ -17,6 +17,16 @@ scenario fields: ``budget`` for any scenario, and the generator's parameters for
 generated ones. Every value is validated against the registry when the spec is
 read, before any run starts or any results folder is created. Seeds are a list of
 integers or ``{count, root}``, spawned through ``numpy.random.SeedSequence(root)``.
+
+An optional ``llm`` mapping (keys: the fields of
+:class:`~plurisim.agents.llm.LLMSettings`, checked as ``plurisim run --llm ...`` checks
+them) makes the stakeholders and the mediator of every negotiative run LLM-backed, as
+``plurisim run --llm`` does; the other rules ignore it::
+
+    scenarios: [toy-park]
+    mechanisms: [negotiative, maximin]
+    llm: {model: scripted, temperature: 0, structured: auto}
+    seeds: [0, 1]
 """
 
 from __future__ import annotations
@@ -103,6 +113,7 @@ class SweepSpec(_Model):
     metrics: list[str] = Field(default_factory=lambda: list(DEFAULT_METRICS))
     transcripts: bool = False
     name: str | None = None
+    llm: dict[str, Any] | None = None
 
     @field_validator("scenarios", "mechanisms", mode="before")
     @classmethod
@@ -166,6 +177,49 @@ class SweepSpec(_Model):
             )
         return v
 
+    @field_validator("llm")
+    @classmethod
+    def _llm(cls, v: dict[str, Any] | None) -> dict[str, Any] | None:
+        """Every setting checked by :class:`LLMSettings`; kept complete (defaults filled in)."""
+        from plurisim.agents.llm.settings import LLMSettings
+
+        if v is None:
+            return None
+        if "model" in v and not isinstance(v["model"], str):
+            raise ValueError(
+                "model: a sweep spec names its model as a string, 'PROVIDER:MODEL' or "
+                f"'scripted[:options]', so that it can be saved and hashed. Got {v['model']!r} instead."
+            )
+        try:
+            return LLMSettings().replace(**v).to_dict()
+        except PlurisimError as exc:
+            raise ValueError(str(exc)) from None
+
+    @model_validator(mode="after")
+    def _llm_needs_negotiation(self) -> SweepSpec:
+        """``llm`` needs a negotiative mechanism whose stakeholders are groups."""
+        if self.llm is None:
+            return self
+        names = [m.name for m in self.mechanisms]
+        if "negotiative" not in names:
+            raise ValueError(
+                "llm: the LLM settings apply to the negotiative mechanism only, and this sweep "
+                f"runs none (mechanisms: {', '.join(names)}); add negotiative or remove llm"
+            )
+        for k, m in enumerate(self.mechanisms):
+            if m.name == "negotiative" and m.params.get("stakeholders", "groups") != "groups":
+                raise ValueError(
+                    f"llm: LLM agents speak for groups, but mechanisms[{k}].params.stakeholders "
+                    f"is {m.params['stakeholders']!r}; use 'groups' or remove llm"
+                )
+        others = [v for v in self.grid.get("stakeholders", []) if v != "groups"]
+        if others:
+            raise ValueError(
+                f"llm: LLM agents speak for groups, but grid.stakeholders lists {others[0]!r}; "
+                "use 'groups' or remove llm"
+            )
+        return self
+
     @model_validator(mode="after")
     def _known(self) -> SweepSpec:
         """Every mechanism, parameter and grid value checked against the registry."""
@@ -224,8 +278,13 @@ class SweepSpec(_Model):
         return _product(self.grid, keys)
 
     def digest(self, scenario_digests: list[str]) -> str:
-        """A hash of the spec and of the exact scenarios it runs on."""
-        doc = {"spec": self.model_dump(mode="json"), "scenarios": scenario_digests}
+        """A hash of the spec and of the exact scenarios it runs on.
+
+        A spec without ``llm`` hashes as it did before ``llm`` existed, so that its
+        results folders stay resumable.
+        """
+        spec = self.model_dump(mode="json", exclude={"llm"} if self.llm is None else None)
+        doc = {"spec": spec, "scenarios": scenario_digests}
         return hashlib.sha256(json.dumps(doc, sort_keys=True).encode()).hexdigest()
 
 

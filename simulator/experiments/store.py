@@ -76,7 +76,7 @@ _MIDDLE = ("params", "agreement", "rounds", "status", "package", "cost", "refere
 
 
 def _column_order(col: Any) -> tuple[int, int, str]:
-    """Identity first, then parameters, the outcome, its metrics, the reference's."""
+    """Identity first, then parameters, the outcome, its LLM calls, its metrics, the reference's."""
     col = str(col)
     if col in _LEADING:
         return (0, _LEADING.index(col), "")
@@ -84,6 +84,8 @@ def _column_order(col: Any) -> tuple[int, int, str]:
         return (1, 0, col)
     if col in _MIDDLE:
         return (2, _MIDDLE.index(col), "")
+    if col.startswith("llm_"):
+        return (2, len(_MIDDLE), col)
     if col.startswith("reference_"):
         return (4, 0, col)
     return (3, 0, col)

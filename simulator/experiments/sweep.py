@@ -220,6 +220,7 @@ def _batches(
                 scenarios={k: scenarios[k] for k in needed},
                 metrics=tuple(spec.metrics),
                 transcripts=spec.transcripts,
+                llm=spec.llm,
             )
         )
     return out

@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import json
 import traceback
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
@@ -20,7 +21,20 @@ from plurisim.errors import SpecError
 from plurisim.outcome import to_jsonable
 from plurisim.scenario import Scenario
 
-__all__ = ["Batch", "BatchOutput", "Task", "run_batch", "run_one", "scenario_payload"]
+__all__ = [
+    "LLM_COLUMNS",
+    "Batch",
+    "BatchOutput",
+    "Task",
+    "run_batch",
+    "run_one",
+    "scenario_payload",
+]
+
+LLM_COLUMNS = ("calls", "fallbacks", "failures", "retries", "tokens_in", "tokens_out", "seconds")
+"""The figures of a run's LLM calls a sweep row records, each as ``llm_<name>``: as
+``plurisim run --json`` reports them under ``"llm"``, with ``failures`` the total of
+failed attempts of every kind."""
 
 _SCENARIOS: dict[str, Scenario] = {}
 
@@ -62,6 +76,7 @@ class Batch:
     scenarios: dict[str, dict[str, Any]]
     metrics: tuple[str, ...]
     transcripts: bool = False
+    llm: dict[str, Any] | None = None
 
 
 @dataclass
@@ -118,21 +133,39 @@ def run_one(
     params: dict[str, Any],
     metrics: tuple[str, ...] | None = None,
     transcript: bool = False,
+    llm: Mapping[str, Any] | None = None,
 ) -> RunOutput:
     """Run one mechanism on a scenario and score it against the scenario's base designs.
 
     The negotiative mechanism is scored as :func:`plurisim.negotiate` scores it; any
     other rule is evaluated among the base designs and its own outcome, so the
     percentile satisfaction is normalized within the scenario the same way.
+
+    With ``llm`` (the fields of :class:`~plurisim.agents.llm.LLMSettings`), the
+    negotiative mechanism's stakeholders and mediator are LLM-backed, as with
+    ``plurisim run --llm``; the row gains the figures of :data:`LLM_COLUMNS`, and a
+    run whose share of failed calls is above ``max_failure_share`` raises
+    :class:`~plurisim.errors.LLMFailureError`. Other rules ignore ``llm``.
+
+    Examples
+    --------
+    >>> from plurisim import scenarios
+    >>> out = run_one(scenarios.load("toy-park"), "negotiative", 0, {}, llm={"model": "scripted"})
+    >>> out.row["llm_calls"] > 0, out.row["llm_fallbacks"]
+    (True, 0)
+    >>> run_one(scenarios.load("toy-park"), "negotiative", 0, {},
+    ...         llm={"model": "scripted:faults=1,seed=1,hang=0", "retries": 0})
+    Traceback (most recent call last):
+    ...
+    plurisim.errors.LLMFailureError: The LLM scripted:faults=1,seed=1,hang=0 failed on ...
     """
     from plurisim import registry
-    from plurisim.api import negotiate
     from plurisim.evaluation import score
     from plurisim.scenario import compile_scenario
 
     keep = metrics
     if mechanism == "negotiative":
-        result = negotiate(scenario, seed=seed, **params)
+        result = _negotiate(scenario, seed, params, llm)
         values, reference = dict(result.metrics), dict(result.reference_metrics)
         row = {
             "agreement": result.agreement,
@@ -141,6 +174,11 @@ def run_one(
             "cost": result.cost,
             "status": result.outcome.status,
         }
+        if llm is not None:
+            report = result.details["llm"]
+            for key in LLM_COLUMNS:
+                value = report[key]
+                row[f"llm_{key}"] = sum(value.values()) if key == "failures" else value
         text = result.to_markdown() if transcript else None
     else:
         rng = np.random.default_rng(seed)
@@ -161,6 +199,27 @@ def run_one(
         row[key] = values.get(key)
         row[f"reference_{key}"] = reference.get(key)
     return RunOutput(row=to_jsonable(row), transcript=text)
+
+
+def _negotiate(
+    scenario: Scenario, seed: Any, params: dict[str, Any], llm: Mapping[str, Any] | None
+) -> Any:
+    """:func:`plurisim.negotiate`, with LLM-backed agents when ``llm`` is given."""
+    from plurisim.api import negotiate
+
+    if llm is None:
+        return negotiate(scenario, seed=seed, **params)
+    from plurisim.agents.llm import LLMSettings, llm_policies
+
+    settings = LLMSettings(**llm)
+    stakeholders, mediator = llm_policies(settings)
+    runtime = stakeholders.runtime
+    with runtime:
+        result = negotiate(
+            scenario, seed=seed, stakeholder_policy=stakeholders, mediator_policy=mediator, **params
+        )
+    runtime.check(settings.describe(), setting="llm.max_failure_share in the sweep spec")
+    return result
 
 
 class BatchOutput(NamedTuple):
@@ -196,6 +255,7 @@ def run_batch(batch: Batch) -> BatchOutput:
                 dict(task.params),
                 batch.metrics,
                 batch.transcripts,
+                batch.llm,
             )
         except Exception as exc:
             failures.append(
