@@ -198,8 +198,14 @@ def figure(main: pd.DataFrame) -> Any:
     """
     from matplotlib.figure import Figure
 
-    needed = ["scenarios", "protocol", "information", "agreement rate", "worst group"]
-    needed.append("gap to maximin")
+    needed = [
+        "scenarios",
+        "protocol",
+        "information",
+        "agreement rate",
+        "worst group",
+        "gap to maximin",
+    ]
     missing = [c for c in needed if c not in main.columns]
     if missing:
         raise ParameterError(
