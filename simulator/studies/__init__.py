@@ -1,8 +1,9 @@
 """Studies: each recomputes one claim of the README from scratch, with stated settings.
 
 ``plurisim study --list`` names them; ``plurisim study NAME [--out DIR]`` runs one and
-prints its Markdown (tables into ``DIR`` too). Every table of numbers in the README
-is a study's output pasted verbatim, and a test keeps them equal.
+prints its Markdown (its tables as CSV and its figures into ``DIR`` too). Every table
+of numbers in the README is a study's output pasted verbatim, and a test keeps them
+equal.
 
 Examples
 --------

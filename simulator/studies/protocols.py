@@ -17,6 +17,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 from plurisim.api import negotiate
+from plurisim.errors import ParameterError
 from plurisim.mechanisms import disagreement_point, maximin, nash, utilitarian
 from plurisim.negotiation.params import PROTOCOLS
 from plurisim.problem import Problem
@@ -25,7 +26,7 @@ from plurisim.scenario import Scenario, compile_scenario
 from plurisim.scenarios import generate, load
 from plurisim.studies.base import Study
 
-__all__ = ["POLARIZED", "run"]
+__all__ = ["POLARIZED", "figure", "run"]
 
 POLARIZED: dict[str, Any] = {
     "n_groups": 6,
@@ -166,6 +167,97 @@ def _rational_share(problem: Problem, disagreement: str) -> float:
     return float(np.all(space.utilities >= d - 1e-9, axis=1).mean())
 
 
+def figure(main: pd.DataFrame) -> Any:
+    """Agreement rate and gap to maximin of each protocol, per scenario set (grouped bars).
+
+    Parameters
+    ----------
+    main : DataFrame
+        The study's first table: one row per scenario set, protocol and information,
+        with ``agreement rate``, ``worst group`` and ``gap to maximin`` (means).
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        One column of panels per scenario set: the agreement rate above, the worst
+        group's shortfall against maximin below (0: the worst group gets what maximin
+        gives it), private and public information side by side for each protocol.
+
+    Examples
+    --------
+    >>> rows = pd.DataFrame(
+    ...     {"scenarios": "toy", "protocol": ["mediated", "mediated"],
+    ...      "information": ["private", "public"], "agreement rate": [1.0, 0.5],
+    ...      "worst group": [2.0, 1.5], "gap to maximin": [0.0, 0.5]})
+    >>> [ax.get_title() for ax in figure(rows).axes]
+    ['toy: agreement rate', "toy: worst group's gap to maximin\\n(maximin's worst group: 2)"]
+    >>> figure(rows.drop(columns="gap to maximin"))
+    Traceback (most recent call last):
+    ...
+    plurisim.errors.ParameterError: The protocols figure needs the column(s) 'gap to maximin' of the study's first table; got scenarios, protocol, information, agreement rate, worst group.
+    """
+    from matplotlib.figure import Figure
+
+    needed = [
+        "scenarios",
+        "protocol",
+        "information",
+        "agreement rate",
+        "worst group",
+        "gap to maximin",
+    ]
+    missing = [c for c in needed if c not in main.columns]
+    if missing:
+        raise ParameterError(
+            "The protocols figure needs the column(s) "
+            + ", ".join(repr(c) for c in missing)
+            + f" of the study's first table; got {', '.join(map(str, main.columns))}."
+        )
+    sets = list(dict.fromkeys(main["scenarios"]))
+    fig = Figure(figsize=(4.2 * len(sets) + 0.6, 6.4))
+    axes = fig.subplots(2, len(sets), squeeze=False)
+    width = 0.38
+    for col, name in enumerate(sets):
+        block = main[main["scenarios"] == name]
+        protocols = list(dict.fromkeys(block["protocol"]))
+        x = np.arange(len(protocols))
+        maximin_worst = float((block["worst group"] + block["gap to maximin"]).mean())
+        for row, (column, title) in enumerate(
+            (
+                ("agreement rate", "agreement rate"),
+                (
+                    "gap to maximin",
+                    f"worst group's gap to maximin\n(maximin's worst group: {maximin_worst:.3g})",
+                ),
+            )
+        ):
+            ax = axes[row][col]
+            for k, (information, colour) in enumerate(
+                (("private", "tab:orange"), ("public", "tab:blue"))
+            ):
+                mine = block[block["information"] == information].set_index("protocol")
+                heights = mine[column].reindex(protocols).to_numpy(float)
+                bars = ax.bar(
+                    x + (k - 0.5) * width, heights, width, color=colour, label=information
+                )
+                ax.bar_label(bars, fmt="{:.3g}", fontsize=7, padding=1)
+            ax.set_xticks(x, [p.replace("-", "-\n") for p in protocols])
+            ax.set_title(f"{name}: {title}", fontsize=9)
+            ax.margins(y=0.15)
+        axes[0][col].set_ylim(0, 1.5)
+        axes[0][col].set_yticks(np.linspace(0, 1, 5))
+        axes[0][col].set_ylabel("share of runs that agree")
+        axes[1][col].set_ylabel("shortfall of the worst group (utility)")
+    axes[0][0].legend(title="information", fontsize=8, loc="upper center", ncols=2)
+    fig.suptitle(
+        "Protocols under private and public information: means over seeds and scenarios\n"
+        f"(rounds 20, disagreement best-base-design, aspiration floor 0; seeds 0-{SEEDS - 1} "
+        f"on the built-in scenarios, scenario k with seed k on the {N_POLARIZED} polarized)"
+    )
+    fig.tight_layout()
+    return fig
+
+
 def run() -> Study:
     """Run the study (about a minute on two cores)."""
     main, notes = _main_table()
@@ -202,4 +294,5 @@ def run() -> Study:
             ),
         ),
         notes=tuple(notes),
+        figures={"protocols_outcomes": lambda: figure(main)},
     )

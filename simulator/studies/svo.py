@@ -16,13 +16,14 @@ import numpy as np
 import pandas as pd
 from plurisim import svo
 from plurisim.api import negotiate
+from plurisim.errors import ParameterError
 from plurisim.progress import track
 from plurisim.scenarios import generate
 from plurisim.studies.base import Study
 from plurisim.svo import MIXES, mix_angles
 from plurisim.validation import check_int
 
-__all__ = ["negotiation_study", "run"]
+__all__ = ["figure", "negotiation_study", "run"]
 
 PULLS = (0.0, 0.25, 0.5, 0.75, 1.0)
 AGENTS = 30
@@ -119,6 +120,106 @@ def _negotiation() -> pd.DataFrame:
     )
 
 
+def figure(drift: pd.DataFrame, negotiation: pd.DataFrame) -> Any:
+    """Value rationality against neutral pull, and the negotiation by SVO mix.
+
+    Parameters
+    ----------
+    drift : DataFrame
+        The study's first table: ``neutral pull``, one ``VR <target>`` column per
+        target, ``mean VR`` and ``category accuracy``.
+    negotiation : DataFrame
+        The study's second table: ``mix``, ``agreement rate``, ``rounds``, ``total``
+        and ``worst group`` (means over seeds).
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        Four panels: value rationality by target (and their mean, and the category
+        accuracy) as the neutral pull grows; then by mix, the mean rounds to the end
+        (each bar labelled with the agreement rate), the mean total utility and the
+        mean worst-group utility.
+
+    Examples
+    --------
+    >>> drift = pd.DataFrame({"neutral pull": ["0", "1"], "VR prosocial": [0.95, 0.77],
+    ...                       "mean VR": [0.95, 0.77], "category accuracy": [1.0, 0.3]})
+    >>> mixes = pd.DataFrame({"mix": ["prosocial"], "agreement rate": [1.0], "rounds": [1.0],
+    ...                       "total": [23.9], "worst group": [3.6]})
+    >>> [ax.get_title() for ax in figure(drift, mixes).axes][:2]
+    ['Value rationality as the pull toward neutral grows', 'Rounds by SVO mix']
+    >>> figure(drift.drop(columns="mean VR"), mixes)
+    Traceback (most recent call last):
+    ...
+    plurisim.errors.ParameterError: The svo figure needs the column(s) 'mean VR' of the study's first table; got neutral pull, VR prosocial, category accuracy.
+    """
+    from matplotlib.figure import Figure
+
+    for k, (frame, needed) in enumerate(
+        (
+            (drift, ["neutral pull", "mean VR", "category accuracy"]),
+            (negotiation, ["mix", "agreement rate", "rounds", "total", "worst group"]),
+        )
+    ):
+        missing = [c for c in needed if c not in frame.columns]
+        if missing:
+            raise ParameterError(
+                "The svo figure needs the column(s) "
+                + ", ".join(repr(c) for c in missing)
+                + f" of the study's {('first', 'second')[k]} table; got "
+                + ", ".join(map(str, frame.columns))
+                + "."
+            )
+    fig = Figure(figsize=(11.0, 7.2))
+    (vr, rounds), (total, worst) = fig.subplots(2, 2)
+    pull = drift["neutral pull"].astype(float).to_numpy()
+    for column in [c for c in drift.columns if str(c).startswith("VR ")]:
+        vr.plot(pull, drift[column].to_numpy(float), marker="o", label=str(column)[3:])
+    vr.plot(pull, drift["mean VR"].to_numpy(float), color="black", ls="--", lw=2, label="mean")
+    vr.plot(
+        pull,
+        drift["category accuracy"].to_numpy(float),
+        color="grey",
+        ls=":",
+        marker="s",
+        label="category accuracy",
+    )
+    vr.set_ylim(0, 1.05)
+    vr.set_xlabel("neutral pull (0: none, 1: full)")
+    vr.set_ylabel("value rationality (VR)")
+    vr.set_title("Value rationality as the pull toward neutral grows")
+    vr.legend(title="target", fontsize=7, title_fontsize=8, loc="lower left", ncols=2)
+    mixes = list(negotiation["mix"])
+    x = np.arange(len(mixes))
+    bars = rounds.bar(x, negotiation["rounds"].to_numpy(float), color="tab:purple")
+    rounds.bar_label(
+        bars,
+        [f"agreed {a:.0%}" for a in negotiation["agreement rate"].to_numpy(float)],
+        fontsize=7,
+        padding=1,
+    )
+    rounds.set_ylabel("mean rounds")
+    rounds.set_title("Rounds by SVO mix")
+    rounds.margins(y=0.15)
+    for ax, column, colour in ((total, "total", "tab:blue"), (worst, "worst group", "tab:orange")):
+        bars = ax.bar(x, negotiation[column].to_numpy(float), color=colour)
+        ax.bar_label(bars, fmt="{:.3f}", fontsize=7, padding=1)
+        ax.set_ylabel(f"mean {column} utility")
+        ax.set_title(f"{column.capitalize()} utility by SVO mix")
+        ax.margins(y=0.1)
+    for ax in (rounds, total, worst):
+        ax.set_xticks(x, mixes, fontsize=8)
+        ax.set_xlabel("SVO mix of the groups")
+    fig.suptitle(
+        f"SVO: {AGENTS} rule-based agents per target (rationality 1, seed 0); negotiation on "
+        f"a generated scenario\n(6 groups, polarization {SCENARIO['polarization']}, seed 3; "
+        f"disagreement status-quo, mediated, private information; means over "
+        f"{NEGOTIATION_SEEDS} seeds per mix)"
+    )
+    fig.tight_layout()
+    return fig
+
+
 def run() -> Study:
     """Run the study (about half a minute)."""
     drift, negotiation = _drift(), _negotiation()
@@ -150,4 +251,5 @@ def run() -> Study:
             ("Negotiation by SVO mix of the groups (means over seeds)", negotiation),
         ),
         notes=notes,
+        figures={"svo_rationality_mixes": lambda: figure(drift, negotiation)},
     )
