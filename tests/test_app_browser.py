@@ -17,6 +17,7 @@ import time
 import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -193,6 +194,25 @@ def test_a_bad_scenario_file_is_refused_on_the_page(session: Session) -> None:
     error.wait_for()
     assert "/no/such/scenario.yaml" in error.inner_text()
     assert "toy-park" in session.cell("scenario")  # the chosen built-in stands
+
+
+def test_a_pabulib_file_plays_on_the_page(session: Session) -> None:
+    pb = Path(__file__).parent / "data" / "pabulib" / "approval.pb"
+    field_ = session.page.get_by_label("or a scenario file (.yaml or .pb path)")
+    field_.fill(str(pb))
+    field_.press("Enter")
+    session.press("Reset")
+    session.page.locator(".plurisim-status-table tr", has_text="scenario").filter(
+        has_text="approval"
+    ).first.wait_for()
+    session.press("▶")
+    table = session.page.locator(".plurisim-comparison-table")
+    table.wait_for()
+    outcomes = table.locator("tbody tr td:first-child").all_inner_texts()
+    assert outcomes[-1].startswith("negotiated")
+    assert {"What the city funded", "greedy", "mes"} <= set(outcomes)
+    assert session.page.locator(".plurisim-error").count() == 0
+    assert _unexpected(session.errors) == []
 
 
 def test_playing_to_the_end_shows_the_comparison_and_lorenz_curves(session: Session) -> None:
