@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import math
 import os
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -162,13 +163,16 @@ def _untouched(
     return [p for p in where if not any(p[: len(t)] == t for t in touched)]
 
 
-@given(st.data())
-def test_scenario_mutations_hypothesis(
-    tmp_path_factory: pytest.TempPathFactory, data: st.DataObject
-) -> None:
-    """Hypothesis picks the place and the value (a few mutations stacked)."""
-    source = data.draw(st.sampled_from(SCENARIO_SOURCES))
-    doc = yaml.safe_load((BUILTIN / source).read_text())
+def _stacked_mutations(
+    data: st.DataObject,
+    doc: Any,
+    judge: Callable[[Any, tuple[Any, ...], str, Any], bool],
+) -> tuple[Any, bool]:
+    """One to three mutations drawn by Hypothesis, and whether the result is meaningless.
+
+    ``judge(original, path, how, value)`` says whether one mutation makes the document
+    meaningless; a later mutation that sets or deletes the same place undoes that.
+    """
     refusing: list[tuple[Any, ...]] = []  # places holding a meaningless value
     touched: list[tuple[Any, ...]] = []  # places set by a mutation (judged on the original)
     for _ in range(data.draw(st.integers(1, 3))):
@@ -189,12 +193,26 @@ def test_scenario_mutations_hypothesis(
         )
         refusing = _overwritten(refusing, path, how)
         touched = _overwritten(touched, path, how) + ([path] if how == "set" else [])
-        if _must_refuse(get(doc, path), how, value, path[-1]):
+        if judge(get(doc, path), path, how, value):
             refusing.append(path)
         doc = mutate(doc, path, how, value)
+    return doc, bool(refusing)
+
+
+@given(st.data())
+def test_scenario_mutations_hypothesis(
+    tmp_path_factory: pytest.TempPathFactory, data: st.DataObject
+) -> None:
+    """Hypothesis picks the place and the value (a few mutations stacked)."""
+    source = data.draw(st.sampled_from(SCENARIO_SOURCES))
+    doc, refuse = _stacked_mutations(
+        data,
+        yaml.safe_load((BUILTIN / source).read_text()),
+        lambda original, path, how, value: _must_refuse(original, how, value, path[-1]),
+    )
     file = tmp_path_factory.mktemp("hyp") / "case.yaml"
     file.write_text(dump(doc), encoding="utf-8")
-    for verdict in _check_file(file, bool(refusing)):
+    for verdict in _check_file(file, refuse):
         assert verdict.problem is None, (
             verdict.problem,
             verdict.argv,
@@ -468,39 +486,20 @@ def test_sweep_spec_mutations_hypothesis(
     tmp_path_factory: pytest.TempPathFactory, data: st.DataObject
 ) -> None:
     """Hypothesis picks the places and the values (a few mutations stacked)."""
-    doc: Any = SWEEP_SPEC
-    refusing: list[tuple[Any, ...]] = []  # places holding a meaningless value
-    touched: list[tuple[Any, ...]] = []  # places set by a mutation (judged on the original)
-    for _ in range(data.draw(st.integers(1, 3))):
-        where = _untouched(paths(doc), touched)
-        if not where:
-            break
-        path = where[data.draw(st.integers(0, len(where) - 1))]
-        how = data.draw(st.sampled_from(["set", "set", "delete", "unknown"]))
-        if how == "unknown" and not isinstance(get(doc, path), dict):
-            how = "set"
-        value = data.draw(
-            st.one_of(
-                st.sampled_from(NOT_NUMBERS + NOT_TEXT + ANYTHING),
-                st.floats(allow_nan=True, allow_infinity=True),
-                st.integers(-(10**20), 10**20),
-                st.text(max_size=30),
-            )
-        )
-        original = get(doc, path)
-        refusing = _overwritten(refusing, path, how)
-        touched = _overwritten(touched, path, how) + ([path] if how == "set" else [])
-        if how == "unknown" or (
-            not (path[0] == "name" and isinstance(value, str))
-            and _must_refuse(original, how, value, path[-1])
-        ):
-            refusing.append(path)
-        doc = mutate(doc, path, how, value)
+
+    def judge(original: Any, path: tuple[Any, ...], how: str, value: Any) -> bool:
+        if how == "unknown":
+            return True
+        if path[0] == "name" and isinstance(value, str):
+            return False  # any text names a sweep
+        return _must_refuse(original, how, value, path[-1])
+
+    doc, refuse = _stacked_mutations(data, SWEEP_SPEC, judge)
     folder = tmp_path_factory.mktemp("hyp")
     file = folder / "spec.yaml"
     file.write_text(dump(doc), encoding="utf-8")
     argv = ["sweep", str(file), "--out", str(folder / "out"), "--executor", "inprocess"]
-    verdict = run_cli(argv, must_refuse=bool(refusing))
+    verdict = run_cli(argv, must_refuse=refuse)
     assert verdict.problem is None, (verdict.problem, verdict.detail, verdict.stderr)
 
 
