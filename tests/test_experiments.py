@@ -178,6 +178,11 @@ def test_dask_survives_a_killed_worker(tmp_path):
     killed = {}
 
     class KillingDask(executors.DaskExecutor):
+        def ready(self):
+            # Hand every batch to the workers: a fast machine could otherwise finish the
+            # whole sweep in this process while the cluster starts, leaving none to kill.
+            return True
+
         def run(self, fn, items):
             results = super().run(fn, items)
             first = next(results)
