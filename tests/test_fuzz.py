@@ -171,7 +171,8 @@ def _stacked_mutations(
     """One to three mutations drawn by Hypothesis, and whether the result is meaningless.
 
     ``judge(original, path, how, value)`` says whether one mutation makes the document
-    meaningless; a later mutation that sets or deletes the same place undoes that.
+    meaningless (an unknown field always does); a later mutation that sets or deletes
+    the same place, or a place above it, undoes that.
     """
     refusing: list[tuple[Any, ...]] = []  # places holding a meaningless value
     touched: list[tuple[Any, ...]] = []  # places set by a mutation (judged on the original)
@@ -193,7 +194,10 @@ def _stacked_mutations(
         )
         refusing = _overwritten(refusing, path, how)
         touched = _overwritten(touched, path, how) + ([path] if how == "set" else [])
-        if judge(get(doc, path), path, how, value):
+        if how == "unknown":  # the added field is the meaningless place, left alone after
+            refusing.append((*path, "no_such_field"))
+            touched.append((*path, "no_such_field"))
+        elif judge(get(doc, path), path, how, value):
             refusing.append(path)
         doc = mutate(doc, path, how, value)
     return doc, bool(refusing)
@@ -488,8 +492,6 @@ def test_sweep_spec_mutations_hypothesis(
     """Hypothesis picks the places and the values (a few mutations stacked)."""
 
     def judge(original: Any, path: tuple[Any, ...], how: str, value: Any) -> bool:
-        if how == "unknown":
-            return True
         if path[0] == "name" and isinstance(value, str):
             return False  # any text names a sweep
         return _must_refuse(original, how, value, path[-1])
