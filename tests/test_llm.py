@@ -78,7 +78,8 @@ def test_scripted_run_completes_with_arguments_and_rationale(montreal):
 
 
 def test_same_seed_same_result_even_with_faults(montreal):
-    kw = {"seed": 2, "timeout": 0.2, "backoff": 0.0}
+    # Only the injected hangs (5 s) may time out: 1 s spares a slow answer on a busy machine.
+    kw = {"seed": 2, "timeout": 1.0, "backoff": 0.0}
     a = negotiate_llm(montreal, llm=FaultyChatModel(fault_rate=0.3, seed=1, hang=5.0), **kw)
     b = negotiate_llm(montreal, llm=FaultyChatModel(fault_rate=0.3, seed=1, hang=5.0), **kw)
     da, db = a.to_dict(), b.to_dict()
@@ -91,7 +92,7 @@ def test_same_seed_same_result_even_with_faults(montreal):
 
 def test_thirty_percent_faults_are_survived_recorded_and_scored(montreal):
     model = FaultyChatModel(fault_rate=0.3, seed=1, hang=5.0)
-    r = negotiate_llm(montreal, llm=model, seed=2, timeout=0.2, backoff=0.0, retries=1)
+    r = negotiate_llm(montreal, llm=model, seed=2, timeout=1.0, backoff=0.0, retries=1)
     stats = r.details["llm"]
     injected = Counter(FAULT_TO_KIND[k] for k in model.injected)
     assert sum(injected.values()) > 0

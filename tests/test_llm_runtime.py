@@ -346,7 +346,7 @@ def test_every_fault_is_a_counted_failure_of_its_kind(fault, method):
         model = type("FaultyText", (FaultyChatModel, TextOnlyChatModel), {})(
             fault_rate=1.0, kinds=(fault,), hang=5.0
         )
-    settings = {"retries": 1, "backoff": 0.0, "timeout": 0.1}
+    settings = {"retries": 1, "backoff": 0.0, "timeout": 0.5}  # only an injected hang times out
     with LLMRuntime(model, structured="auto" if method == "text" else method, **settings) as rt:
         (answer,) = ask(rt, ITEM, ItemReply)
     assert not answer.ok and answer.kinds == [EXPECTED[fault]] * 2
