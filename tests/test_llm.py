@@ -12,6 +12,7 @@ import pytest
 
 pytest.importorskip("langchain_core")
 
+from llm_models import CountingModel
 from plurisim import scenarios
 from plurisim.agents.llm import (
     FaultyChatModel,
@@ -141,21 +142,6 @@ def test_planted_instructions_cannot_change_the_result_structure(montreal):
     swayed = negotiate_llm(Scenario.from_dict(data), llm=ScriptedChatModel(gullible=True), seed=0)
     assert set(swayed.to_dict()) == set(normal.to_dict())
     assert swayed.metrics["total_utility"] >= swayed.reference_metrics["total_utility"]
-
-
-class CountingModel(ScriptedChatModel):
-    """Records how many calls are in flight at once."""
-
-    in_flight: int = 0
-    peak: int = 0
-
-    async def _agenerate(self, messages, stop=None, run_manager=None, **kwargs):
-        self.in_flight += 1
-        self.peak = max(self.peak, self.in_flight)
-        try:
-            return await super()._agenerate(messages, stop, run_manager, **kwargs)
-        finally:
-            self.in_flight -= 1
 
 
 def test_stakeholders_are_asked_concurrently_within_the_limit(montreal):

@@ -17,6 +17,7 @@ pytest.importorskip("langchain_core")
 from langchain_core.language_models.chat_models import BaseChatModel
 from langchain_core.messages import AIMessage
 from langchain_core.outputs import ChatGeneration, ChatResult
+from llm_models import CountingModel
 from plurisim.agents.llm import (
     FAILURE_KINDS,
     FAULT_KINDS,
@@ -233,21 +234,8 @@ def test_close_stops_the_loop_thread():
         ask(runtime, GOAL, GoalReply)
 
 
-class InFlight(ScriptedChatModel):
-    in_flight: int = 0
-    peak: int = 0
-
-    async def _agenerate(self, messages, stop=None, run_manager=None, **kwargs):
-        self.in_flight += 1
-        self.peak = max(self.peak, self.in_flight)
-        try:
-            return await super()._agenerate(messages, stop, run_manager, **kwargs)
-        finally:
-            self.in_flight -= 1
-
-
 def test_one_concurrency_limit_for_all_batches():
-    model = InFlight(latency=0.02)
+    model = CountingModel(latency=0.02)
     with LLMRuntime(model, concurrency=3) as runtime:
         ask(runtime, GOAL, GoalReply, n=10)
     assert model.peak == 3
