@@ -312,3 +312,18 @@ def test_metrics_are_known_and_listed_once(metrics, message):
     spec = {"scenarios": ["toy-park"], "mechanisms": ["greedy"], "seeds": [0], "metrics": metrics}
     with pytest.raises(SpecError, match=re.escape(message)):
         load_spec(spec)
+
+
+@pytest.mark.parametrize(
+    ("seeds", "message"),
+    [
+        ({"count": True}, "seeds.count: Input should be a valid integer; got True"),
+        ({"count": "3"}, "seeds.count: Input should be a valid integer; got '3'"),
+        ({"count": 2, "root": False}, "seeds.root: Input should be a valid integer; got False"),
+        ([True, 2], "seeds: "),
+    ],
+)
+def test_seeds_are_strict_integers(seeds, message):
+    spec = {"scenarios": ["toy-park"], "mechanisms": ["greedy"], "seeds": seeds}
+    with pytest.raises(SpecError, match=re.escape(message)):
+        load_spec(spec)

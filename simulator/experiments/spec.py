@@ -42,7 +42,15 @@ from typing import Annotated, Any, Literal
 from plurisim.errors import InputError, PlurisimError, SpecError
 from plurisim.files import load_yaml, read_text
 from plurisim.validation import strip_union_tags
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    Strict,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 __all__ = ["MechanismSpec", "ScenarioSpec", "SeedSpec", "SweepSpec", "load_spec"]
 
@@ -99,8 +107,8 @@ class MechanismSpec(_Model):
 class SeedSpec(_Model):
     """``count`` seeds spawned from ``root``."""
 
-    count: Annotated[int, Field(ge=1, le=1_000_000)]
-    root: Annotated[int, Field(ge=0)] = 0
+    count: Annotated[int, Strict(), Field(ge=1, le=1_000_000)]
+    root: Annotated[int, Strict(), Field(ge=0)] = 0
 
 
 class SweepSpec(_Model):
@@ -109,7 +117,7 @@ class SweepSpec(_Model):
     scenarios: list[ScenarioSpec] = Field(min_length=1)
     mechanisms: list[MechanismSpec] = Field(min_length=1)
     grid: dict[str, list[Any]] = Field(default_factory=dict)
-    seeds: SeedSpec | list[Annotated[int, Field(ge=0)]]
+    seeds: SeedSpec | list[Annotated[int, Strict(), Field(ge=0)]]
     metrics: list[str] = Field(default_factory=lambda: list(DEFAULT_METRICS))
     transcripts: bool = False
     name: str | None = None
