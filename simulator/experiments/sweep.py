@@ -52,9 +52,7 @@ def _scenarios(spec: SweepSpec, base: Path) -> list[Variant]:
                     replace(_variant(library, s, base, mine, path), entry=k)
                     for path in _paths(s, base)
                 )
-            except PlurisimError as exc:
-                raise SpecError(f"scenarios[{k}]: {exc}") from None
-            except TypeError as exc:
+            except (PlurisimError, TypeError) as exc:
                 raise SpecError(f"scenarios[{k}]: {exc}") from None
     return out
 
