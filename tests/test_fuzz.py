@@ -458,12 +458,14 @@ def _sweep_cases() -> list[tuple[tuple[Any, ...], str, Any]]:
     return cases
 
 
-def _sweep_must_refuse(path: tuple[Any, ...], how: str, value: Any) -> bool:
-    original = get(SWEEP_SPEC, path)
+def _sweep_must_refuse(original: Any, path: tuple[Any, ...], how: str, value: Any) -> bool:
+    """Is this mutation of a sweep spec meaningless (``original``: the value it replaces)?"""
     if how == "duplicate":
         return path[0] in NO_DUPLICATES
-    if path[0] == "name" and how == "set" and isinstance(value, str):
+    if path[0] == "name" and isinstance(value, str):
         return False  # any text names a sweep
+    if path[0] in ("grid", "mechanisms") and value is None:
+        return False  # None is the scenario's own value for parameters such as rounds
     return _must_refuse(original, how, value, path[-1])
 
 
@@ -479,7 +481,8 @@ def test_mutated_sweep_specs(tmp_path: Path) -> None:
         file = tmp_path / f"spec{n}.yaml"
         file.write_text(dump(doc), encoding="utf-8")
         argv = ["sweep", str(file), "--out", str(tmp_path / f"out{n}"), "--executor", "inprocess"]
-        verdict = run_cli(argv, must_refuse=_sweep_must_refuse(path, how, value))
+        refuse = _sweep_must_refuse(get(SWEEP_SPEC, path), path, how, value)
+        verdict = run_cli(argv, must_refuse=refuse)
         verdict.detail += f" [{'/'.join(map(str, path))} {how} {value!r:.40}]"
         tally.add(verdict)
     _report(tally)
@@ -490,13 +493,7 @@ def test_sweep_spec_mutations_hypothesis(
     tmp_path_factory: pytest.TempPathFactory, data: st.DataObject
 ) -> None:
     """Hypothesis picks the places and the values (a few mutations stacked)."""
-
-    def judge(original: Any, path: tuple[Any, ...], how: str, value: Any) -> bool:
-        if path[0] == "name" and isinstance(value, str):
-            return False  # any text names a sweep
-        return _must_refuse(original, how, value, path[-1])
-
-    doc, refuse = _stacked_mutations(data, SWEEP_SPEC, judge)
+    doc, refuse = _stacked_mutations(data, SWEEP_SPEC, _sweep_must_refuse)
     folder = tmp_path_factory.mktemp("hyp")
     file = folder / "spec.yaml"
     file.write_text(dump(doc), encoding="utf-8")
