@@ -9,6 +9,7 @@ best of a few quick greedy packages by its own objectives, and says so: status
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -18,6 +19,7 @@ from plurisim.packages import (
     PackageModel,
     PackageSpace,
     Stage,
+    branch_and_bound,
     greedy_candidates,
     greedy_package,
     resolve_engine,
@@ -49,26 +51,38 @@ def lexicographic(
     keys: Callable[[PackageSpace], list[FloatArray]],
     stages: Callable[[PackageModel], list[Stage]],
     rank: Callable[[BoolArray], tuple[float, ...]],
+    branch: bool = False,
 ) -> Solved:
     """Maximize objectives lexicographically over the feasible packages.
 
     ``keys`` gives each objective's value for every enumerated package; ``stages``
     builds the same objectives as MILP stages; ``rank`` scores one package by the
     same objectives, to pick among the quick candidates when the MILP returns none.
+    ``branch``: a single objective whose ties the solver may break is first tried
+    with :func:`~plurisim.packages.branch_and_bound` (far faster than HiGHS's MILP on
+    budget-bound models; the MILP takes over if it does not prove the optimum soon).
     """
     space = resolve_engine(problem, engine, name)
     if space is not None:
         mask = space.mask(select_stages(space, keys(space), tie_break))
         return mask, "optimal", 0.0, {"engine": "enumerate", "packages": len(space)}
     model = PackageModel(problem, options=MILP_OPTIONS)
+    goals = stages(model)
+    started = time.perf_counter()
+    if branch and len(goals) == 1 and tie_break in ("auto", "solver"):
+        found = branch_and_bound(model, goals[0].coefs, time_limit=time_limit / 2)
+        if found is not None:
+            how = {"engine": "milp", "search": "branch-and-bound", "seconds": found.seconds}
+            return found.x, "optimal", 0.0, {**how, "bound": found.bound}
+    time_limit = max(time_limit - (time.perf_counter() - started), 1e-3)
     result = solve_stages(
         model,
-        stages(model),
+        goals,
         time_limit=time_limit,
         tie_break=tie_break,
         start=greedy_package(problem, problem.weights),
     )
-    details: dict[str, Any] = {"engine": "milp", "seconds": result.seconds}
+    details: dict[str, Any] = {"engine": "milp", "search": "highs", "seconds": result.seconds}
     if result.solution is None:
         details["fallback"] = "greedy"
         return best_candidate(problem, rank), result.status, result.gap, details

@@ -70,6 +70,7 @@ def utilitarian(
         ],
         stages=lambda model: [Stage(model.utility(w)[0].sum(axis=0))],
         rank=lambda x: (float((problem.levels(x) * w).sum()),),
+        branch=True,
     )
     if "bound" in details:
         details["bound"] += float((w * problem.baseline).sum())

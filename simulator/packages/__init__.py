@@ -13,6 +13,8 @@ and the agents find and change packages only through this layer:
   small linear programs;
 - :mod:`~plurisim.packages.engine`: the choice between the two, and lexicographic
   objectives over either;
+- :mod:`~plurisim.packages.branch`: a branch and bound on the model's linear
+  relaxation, for single objectives HiGHS's MILP is slow to start on;
 - :mod:`~plurisim.packages.moves`: local moves (add, drop, swap within the
   budget) and the utility-per-cost greedy fill.
 
@@ -27,6 +29,7 @@ Examples
 
 from __future__ import annotations
 
+from plurisim.packages.branch import branch_and_bound
 from plurisim.packages.engine import (
     ENGINES,
     ENUMERATE_UP_TO,
@@ -61,6 +64,7 @@ __all__ = [
     "Stage",
     "StageResult",
     "blocked",
+    "branch_and_bound",
     "content_key",
     "greedy_candidates",
     "greedy_fill",

@@ -337,7 +337,15 @@ class PackageModel:
         v = np.concatenate([vv for _, vv, _, _ in rows])
         return r, c, v
 
-    def _full_lp(self, c: FloatArray, budget_hi: float) -> Any:
+    def column_bounds(self) -> tuple[FloatArray, FloatArray]:
+        """Every column's lower and upper bound (copies)."""
+        return np.asarray(self._lb, dtype=float), np.asarray(self._ub, dtype=float)
+
+    def relaxation(self, c: FloatArray) -> Any:
+        """The model as a ``HighsLp`` minimizing ``c @ v``, every column continuous."""
+        return self._full_lp(c, 1.0, relaxed=True)
+
+    def _full_lp(self, c: FloatArray, budget_hi: float, relaxed: bool = False) -> Any:
         n = self.n_vars
         r, cols, v = self._csc(0)
         order = np.lexsort((r, cols))  # column-wise, rows ascending: SciPy's CSC
@@ -353,7 +361,7 @@ class PackageModel:
             hi,
             np.asarray(self._lb, dtype=float),
             np.asarray(self._ub, dtype=float),
-            np.asarray(self._int, dtype=bool),
+            None if relaxed else np.asarray(self._int, dtype=bool),
         )
 
     def _sync(self, c: FloatArray, budget_hi: float, options: dict[str, Any]) -> Any:
