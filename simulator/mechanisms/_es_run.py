@@ -254,9 +254,17 @@ class _Run:
         low = self.lower if hint is None else np.maximum(self.lower, hint)
         return np.where(self.dead, np.inf, low)
 
-    def look(self, j: int, evals: dict[int, Eval], unsure: list[int], cap: float = np.inf) -> float:
-        """Evaluate ``j``; returns its upper bound (inf when dead, unsure or above ``cap``)."""
-        ev = self.state.evaluate(j, float(self.lower[j]), cap)
+    def look(
+        self,
+        j: int,
+        evals: dict[int, Eval],
+        unsure: list[int],
+        cap: float = np.inf,
+        below: float = -np.inf,
+    ) -> float:
+        """Evaluate ``j``, known to be at least ``below``: its upper bound (inf when dead,
+        unsure or above ``cap``)."""
+        ev = self.state.evaluate(j, max(float(self.lower[j]), below), cap)
         if ev is None:
             self.kill(j)
             return np.inf
@@ -296,7 +304,7 @@ class _Run:
                 rest -= 1
                 break
             cap = np.inf if self.bounds else best_hi
-            best_hi = min(best_hi, self.look(j, evals, unsure, cap))
+            best_hi = min(best_hi, self.look(j, evals, unsure, cap, low))
         if self.bounds and self.state.horizons is not None:
             h = min(_EAGER, self.state.n_h - 1)
             reach = self.state.horizons[h]

@@ -183,13 +183,16 @@ def add1(bal: Ballots, budget_q: Fraction, increment_q: Fraction) -> Completion:
     previous step's outcome, and a step whose outcome is exhaustive returns its own.
 
     A run with skip bounds costs several plain runs. While they certify long jumps, every
-    run has them; after one that certified little, the next few blocks of steps are run
-    without (see :func:`_block`), then bounds are tried again.
+    run has them; after one that certified little, steps are run in blocks without them
+    (see :func:`_block`), and bounds are tried again once a few blocks have passed and
+    the last one funded the same projects in the same order at every step (while the
+    order keeps changing, no bound can certify a long jump).
     """
     start = budget_q / bal.n_voters
     delta = float(increment_q)
     reach = 2  # steps of the last jump; horizons are kept around it
-    cool, wait = 0, 1  # blocks left before the next bounded run; next cooling length
+    cool, wait = 0, 1  # blocks left before bounds are tried again; next cooling length
+    steady = True  # the last block funded the same sequence at every step
     k, evaluated, skipped = 0, 0, 0
     prev: RunResult | None = None  # the outcome of step prev_k (run, or proven the same)
     prev_k = 0
@@ -214,7 +217,7 @@ def add1(bal: Ballots, budget_q: Fraction, increment_q: Fraction) -> Completion:
         return Completion(final, step - 1, evaluated + 1, skipped - 1)
 
     while True:
-        if cool == 0:
+        if cool <= 0 and steady:
             per_voter = start + k * increment_q
             horizons = delta * reach * _HORIZONS
             res = run(bal, float(per_voter), per_voter, horizons=horizons)
@@ -235,7 +238,9 @@ def add1(bal: Ballots, budget_q: Fraction, increment_q: Fraction) -> Completion:
             prev, prev_k = res, k
             k += steps
             continue
-        for step, res in enumerate(_block(bal, start, increment_q, k, _BLOCK), start=k):
+        runs = _block(bal, start, increment_q, k, _BLOCK)
+        steady = all(_order(res) == _order(runs[0]) for res in runs)
+        for step, res in enumerate(runs, start=k):
             evaluated += 1
             ok, done = verdict(res)
             if not ok:
@@ -245,6 +250,10 @@ def add1(bal: Ballots, budget_q: Fraction, increment_q: Fraction) -> Completion:
             prev, prev_k = res, step
         k += _BLOCK
         cool -= 1
+
+
+def _order(res: RunResult) -> list[int]:
+    return [j for j, _, _ in res.trace]
 
 
 def _block(
@@ -265,7 +274,7 @@ def _block(
         if above is None:
             res = run(bal, float(per_voter), per_voter, floors=True)
         else:
-            expect = [j for j, _, _ in above.trace]
+            expect = _order(above)
             res = run(
                 bal, float(per_voter), per_voter, hints=above.floors, expect=expect, floors=True
             )

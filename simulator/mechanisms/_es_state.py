@@ -196,7 +196,8 @@ class Budgets:
         bal = self.bal
         s, u = bal.supp[w], bal.util[w]
         xs = self.x[s]
-        share = ev.rho * u
+        u0 = bal.u0_l[w]
+        share = ev.rho * (u0 if u0 == u0 else u)  # a number when every utility is u0
         pay = np.minimum(xs, share)
         fall = np.zeros(self.n_h)
         if self.n_h and self.horizons is not None:
@@ -209,7 +210,7 @@ class Budgets:
             self.ell[:, s] = np.where(full[None, :], ell, 0.0)
         self.x[s] = xs - pay
         self.paid_for.append(w)
-        return float(bal.wm[w] @ pay), fall
+        return float(pay.sum() if bal.unit_l[w] else bal.wm[w] @ pay), fall
 
     def falls(self, w: int, ev: Eval) -> FloatArray:
         """Per horizon ``E``: a rate ``lam`` with ``rho(e) <= hi - lam * e`` on ``[0, E]``.
