@@ -7,7 +7,9 @@ selection is the one exact arithmetic gives, at floating-point speed.
 
 Price factors only grow as budgets shrink, so a factor computed in an earlier round
 is a lower bound later: each round evaluates projects in order of their bound and
-stops once the bound exceeds the best factor found (as pabutools does).
+stops once the bound exceeds the best factor found (as pabutools does). ``hints``
+add bounds from a run at a larger budget (see :mod:`._es_skip`), and ``floors``
+keeps this run's bounds per round for a run at a smaller one.
 
 With ``horizons`` the run also records what the add1 completion needs to skip
 budget steps (see :mod:`._es_skip`): for each evaluation, the lower bound on the

@@ -29,6 +29,15 @@ nothing in the run can change. Projects that were not re-evaluated in a round ke
 the bound from their last evaluation, which stays valid since factors only grow
 from round to round.
 
+Runs in blocks. Where the funding order changes every step or two (large elections
+with cost utilities), no bound can certify a jump, and every step must be run. Those
+steps are run in blocks, from the largest budget down: by the same monotonicity, a
+project's factor at a round is at least its factor with more money, so the lower
+bounds the run one step above kept per round (``floors``, +inf for a project its
+supporters could no longer afford) are lower bounds here too, as long as both runs
+funded the same projects in the same order so far. A project whose bound is above the
+round's best is then not evaluated at all; the run's outcome is the one without them.
+
 Examples
 --------
 >>> import numpy as np
@@ -57,9 +66,9 @@ __all__ = ["Completion", "add1", "exhaustive", "feasible", "safe_increase"]
 
 _SAFETY = 1e-6  # relative margin taken off every float bound
 _HORIZONS = np.array([1.0, 2.0, 4.0])  # times the last jump (at least 2 steps)
-_PAYS_OFF = 8  # a bounded run costs about as much as this many plain steps
+_PAYS_OFF = 12  # a bounded run costs about as much as this many plain steps
 _MAX_COOL = 32  # blocks
-_BLOCK = 8  # steps run together, from the largest budget down
+_BLOCK = 12  # steps run together, from the largest budget down
 
 
 def safe_increase(res: RunResult, bal: Ballots, horizons: np.ndarray) -> float:
@@ -186,7 +195,8 @@ def add1(bal: Ballots, budget_q: Fraction, increment_q: Fraction) -> Completion:
     run has them; after one that certified little, steps are run in blocks without them
     (see :func:`_block`), and bounds are tried again once a few blocks have passed and
     the last one funded the same projects in the same order at every step (while the
-    order keeps changing, no bound can certify a long jump).
+    order keeps changing, no bound can certify a long jump). A block may run up to
+    ``_BLOCK - 1`` steps past the one add1 stops at; they are not counted as evaluated.
     """
     start = budget_q / bal.n_voters
     delta = float(increment_q)
