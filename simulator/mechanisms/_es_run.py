@@ -7,7 +7,9 @@ selection is the one exact arithmetic gives, at floating-point speed.
 
 Price factors only grow as budgets shrink, so a factor computed in an earlier round
 is a lower bound later: each round evaluates projects in order of their bound and
-stops once the bound exceeds the best factor found (as pabutools does).
+stops once the bound exceeds the best factor found (as pabutools does). ``hints``
+add bounds from a run at a larger budget (see :mod:`._es_skip`), and ``floors``
+keeps this run's bounds per round for a run at a smaller one.
 
 With ``horizons`` the run also records what the add1 completion needs to skip
 budget steps (see :mod:`._es_skip`): for each evaluation, the lower bound on the
@@ -28,6 +30,7 @@ Examples
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import TYPE_CHECKING
@@ -73,6 +76,23 @@ class Ballots:
     required_by: list[list[int]]
     rank: IntArray
     n_voters: int
+    # per-project scalars as Python lists, read once per evaluation
+    cost_l: list[float] = field(default_factory=list)
+    total_wu_l: list[float] = field(default_factory=list)
+    u0_l: list[float] = field(default_factory=list)
+    unit_l: list[bool] = field(default_factory=list)
+    wsum_l: list[float] = field(default_factory=list)
+    free: BoolArray = field(default_factory=lambda: np.zeros(0, dtype=bool))  # costs nothing
+    by_rank: IntArray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+
+    def __post_init__(self) -> None:
+        self.free = self.supported & (self.costs <= 0)
+        self.by_rank = np.argsort(self.rank, kind="stable")
+        self.cost_l = self.costs.tolist()
+        self.total_wu_l = self.total_wu.tolist()
+        self.u0_l = self.u0.tolist()
+        self.unit_l = self.unit.tolist()
+        self.wsum_l = self.wsum.tolist()
 
     @property
     def m(self) -> int:
@@ -169,6 +189,9 @@ class RunResult:
     selection: BoolArray
     trace: list[tuple[int, float, float]] = field(default_factory=list)
     winners_hi: list[float] = field(default_factory=list)  # per round; -inf for free projects
+    # with ``floors=True``: per round, a lower bound on every project's factor after the
+    # contest (+inf once it is unaffordable); see :mod:`._es_skip`
+    floors: list[FloatArray] = field(default_factory=list)
     winners_fall: list[FloatArray] = field(default_factory=list)  # per round, per horizon
     records: list[Record] = field(default_factory=list)
     ends: dict[int, int] = field(default_factory=dict)  # round a project stopped competing
@@ -188,6 +211,8 @@ class _Run:
         self.dead = np.zeros(m, dtype=bool)
         self.excluded = np.zeros(m, dtype=bool)
         self.missing = np.array([len(r) for r in bal.requires], dtype=np.int64)
+        # still competing: supported, not funded, dead or excluded, requirements met
+        self.active = bal.supported & (self.missing == 0)
         with np.errstate(divide="ignore"):
             first = bal.costs / np.where(bal.supported, bal.total_wu, 1.0)
         self.lower = np.where(bal.supported, first * (1 - REL), np.inf)
@@ -203,6 +228,7 @@ class _Run:
     def kill(self, j: int, exactly: bool = False) -> None:
         """``j``'s supporters cannot afford it, now or later."""
         self.dead[j] = True
+        self.active[j] = False
         self.out.ends[j] = self.t
         if self.bounds:
             if exactly:
@@ -225,9 +251,22 @@ class _Run:
             gap, rate = self.state.dead_gap(j)
             self.out.records.append(Record(j, self.t, gap, rate, "final"))
 
-    def look(self, j: int, evals: dict[int, Eval], unsure: list[int], cap: float = np.inf) -> float:
-        """Evaluate ``j``; returns its upper bound (inf when dead, unsure or above ``cap``)."""
-        ev = self.state.evaluate(j, float(self.lower[j]), cap)
+    def floor(self, hint: FloatArray | None) -> FloatArray:
+        """Lower bounds on every factor now: +inf for the dead, else the best bound known."""
+        low = self.lower if hint is None else np.maximum(self.lower, hint)
+        return np.where(self.dead, np.inf, low)
+
+    def look(
+        self,
+        j: int,
+        evals: dict[int, Eval],
+        unsure: list[int],
+        cap: float = np.inf,
+        below: float = -np.inf,
+    ) -> float:
+        """Evaluate ``j``, known to be at least ``below``: its upper bound (inf when dead,
+        unsure or above ``cap``)."""
+        ev = self.state.evaluate(j, max(float(self.lower[j]), below), cap)
         if ev is None:
             self.kill(j)
             return np.inf
@@ -245,20 +284,29 @@ class _Run:
             self.out.records.append(Record(j, self.t, float(self.lower[j]), ev.rate))
         return ev.hi
 
-    def contest(self, cand: NDArray[np.int64]) -> tuple[int, Eval] | None:
-        """The round's winner among ``cand`` (lowest factor, ties by rank), or None."""
-        bal, lower = self.bal, self.lower
-        cand = cand[np.lexsort((bal.rank[cand], lower[cand]))]
+    def contest(
+        self, cand: NDArray[np.int64], floor: FloatArray | None = None
+    ) -> tuple[int, Eval] | None:
+        """The round's winner among ``cand`` (lowest factor, ties by rank), or None.
+
+        ``floor``: further lower bounds on this round's factors (from a run at a smaller
+        budget, see :func:`._es_skip.add1`); a project whose bound exceeds the best upper
+        bound found is not evaluated.
+        """
+        lower = self.lower
+        key = lower[cand] if floor is None else np.maximum(lower[cand], floor[cand])
+        order = np.argsort(key, kind="stable")  # ``cand`` comes in rank order
+        cand, key = cand[order], key[order]
         best_hi = np.inf
         evals: dict[int, Eval] = {}
         unsure: list[int] = []
         rest = 0
-        for rest, j in enumerate(cand.tolist(), start=1):
-            if lower[j] > best_hi:
+        for rest, (j, low) in enumerate(zip(cand.tolist(), key.tolist(), strict=True), start=1):
+            if low > best_hi:
                 rest -= 1
                 break
             cap = np.inf if self.bounds else best_hi
-            best_hi = min(best_hi, self.look(j, evals, unsure, cap))
+            best_hi = min(best_hi, self.look(j, evals, unsure, cap, low))
         if self.bounds and self.state.horizons is not None:
             h = min(_EAGER, self.state.n_h - 1)
             reach = self.state.horizons[h]
@@ -298,6 +346,7 @@ class _Run:
     def fund(self, w: int, rho: float, paid: float, hi: float, fall: FloatArray) -> None:
         bal, out = self.bal, self.out
         self.funded[w] = True
+        self.active[w] = False
         out.ends[w] = self.t
         out.trace.append((w, rho, paid))
         out.winners_hi.append(hi)
@@ -305,11 +354,15 @@ class _Run:
         for k in bal.excludes[w]:
             if not self.funded[k] and not self.excluded[k]:
                 self.excluded[k] = True
+                self.active[k] = False
                 out.ends.setdefault(k, self.t + 1)
         for k in bal.required_by[w]:
             self.missing[k] -= 1
             if self.missing[k] == 0:
                 out.opened[k] = self.t + 1
+                self.active[k] = bal.supported[k] and not (
+                    self.funded[k] or self.dead[k] or self.excluded[k]
+                )
         self.t += 1
 
 
@@ -319,30 +372,50 @@ def run(
     per_voter_q: Fraction | None = None,
     *,
     horizons: FloatArray | None = None,
+    hints: Sequence[FloatArray] = (),
+    expect: Sequence[int] = (),
+    floors: bool = False,
 ) -> RunResult:
     """Equal Shares with every voter starting at ``per_voter`` (exactly ``per_voter_q``).
 
     ``horizons``: budget increases for which to record skip bounds (none by default).
+    ``hints[t]``: lower bounds on every project's factor at round ``t``, valid as long as
+    the run funds ``expect[:t]`` first (the ``floors`` of a run at a larger budget, see
+    :mod:`._es_skip`); from the first round that funds anything else on they are
+    dropped. They only spare evaluations: the outcome is the one without them.
+    ``floors``: keep, per round, lower bounds on every project's factor in ``floors``.
     """
     start = exact(per_voter) if per_voter_q is None else per_voter_q
     state = Budgets(bal, per_voter, start, horizons)
     r = _Run(bal, state)
     no_fall = np.zeros(state.n_h)
+    follow = min(len(hints), len(expect))  # rounds the hints still cover
+    any_free = bool(bal.free.any())
+    by_rank = bal.by_rank
     while True:
-        elig = bal.supported & ~r.funded & ~r.dead & ~r.excluded & (r.missing == 0)
-        free = np.flatnonzero(elig & (bal.costs <= 0))
-        if free.size:  # free projects cost nothing and go first, in rank order
-            r.fund(int(free[np.argmin(bal.rank[free])]), 0.0, 0.0, -np.inf, no_fall)
+        hint = hints[r.t] if r.t < follow else None
+        free = np.flatnonzero(r.active & bal.free) if any_free else ()
+        if len(free):  # free projects cost nothing and go first, in rank order
+            w = int(free[np.argmin(bal.rank[free])])
+            if floors:
+                r.out.floors.append(r.floor(hint))
+            if r.t < follow and w != expect[r.t]:  # pragma: no cover - same state, same choice
+                follow = 0
+            r.fund(w, 0.0, 0.0, -np.inf, no_fall)
             continue
-        cand = np.flatnonzero(elig)
+        cand = by_rank[r.active[by_rank]]
         if cand.size == 0:
             break
-        won = r.contest(cand)
+        won = r.contest(cand, hint)
         if won is None:
-            if not (bal.supported & ~r.funded & ~r.dead & ~r.excluded & (r.missing == 0)).any():
+            if not r.active.any():
                 break
             continue
         w, ev = won
+        if floors:
+            r.out.floors.append(r.floor(hint))
+        if r.t < follow and w != expect[r.t]:
+            follow = 0
         paid, fall = state.pay(w, ev)
         r.fund(w, ev.rho, paid, ev.hi, fall)
     r.finish()

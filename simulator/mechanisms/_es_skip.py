@@ -29,6 +29,15 @@ nothing in the run can change. Projects that were not re-evaluated in a round ke
 the bound from their last evaluation, which stays valid since factors only grow
 from round to round.
 
+Runs in blocks. Where the funding order changes every step or two (large elections
+with cost utilities), no bound can certify a jump, and every step must be run. Those
+steps are run in blocks, from the largest budget down: by the same monotonicity, a
+project's factor at a round is at least its factor with more money, so the lower
+bounds the run one step above kept per round (``floors``, +inf for a project its
+supporters could no longer afford) are lower bounds here too, as long as both runs
+funded the same projects in the same order so far. A project whose bound is above the
+round's best is then not evaluated at all; the run's outcome is the one without them.
+
 Examples
 --------
 >>> import numpy as np
@@ -57,8 +66,9 @@ __all__ = ["Completion", "add1", "exhaustive", "feasible", "safe_increase"]
 
 _SAFETY = 1e-6  # relative margin taken off every float bound
 _HORIZONS = np.array([1.0, 2.0, 4.0])  # times the last jump (at least 2 steps)
-_PAYS_OFF = 3  # a bounded run costs about as much as this many plain steps
-_MAX_COOL = 8
+_PAYS_OFF = 12  # a bounded run costs about as much as this many plain steps
+_MAX_COOL = 32  # blocks
+_BLOCK = 12  # steps run together, from the largest budget down
 
 
 def safe_increase(res: RunResult, bal: Ballots, horizons: np.ndarray) -> float:
@@ -181,38 +191,52 @@ def add1(bal: Ballots, budget_q: Fraction, increment_q: Fraction) -> Completion:
     ``budget / n + k * increment``; the first step whose outcome overspends returns the
     previous step's outcome, and a step whose outcome is exhaustive returns its own.
 
-    A run with skip bounds costs a few plain runs; after one that certified little,
-    the next few steps are plain runs (they skip nothing), then bounds are tried again.
+    A run with skip bounds costs several plain runs. While they certify long jumps, every
+    run has them; after one that certified little, steps are run in blocks without them
+    (see :func:`_block`), and bounds are tried again once a few blocks have passed and
+    the last one funded the same projects in the same order at every step (while the
+    order keeps changing, no bound can certify a long jump). A block may run up to
+    ``_BLOCK - 1`` steps past the one add1 stops at; they are not counted as evaluated.
     """
     start = budget_q / bal.n_voters
     delta = float(increment_q)
     reach = 2  # steps of the last jump; horizons are kept around it
-    cool, wait = 0, 1  # plain steps left before the next bounded run; next cooling length
+    cool, wait = 0, 1  # blocks left before bounds are tried again; next cooling length
+    steady = True  # the last block funded the same sequence at every step
     k, evaluated, skipped = 0, 0, 0
-    prev: RunResult | None = None
+    prev: RunResult | None = None  # the outcome of step prev_k (run, or proven the same)
     prev_k = 0
+    verdicts: dict[bytes, tuple[bool, bool]] = {}
+
+    def verdict(res: RunResult) -> tuple[bool, bool]:
+        key = res.selection.tobytes()
+        if key not in verdicts:
+            ok = feasible(res.selection, bal, budget_q)
+            verdicts[key] = (ok, ok and exhaustive(res.selection, bal, budget_q))
+        return verdicts[key]
+
+    def overspent(step: int) -> Completion:
+        """Step ``step`` overspends: the outcome is the previous step's."""
+        assert prev is not None  # the first step never overspends
+        if step - 1 == prev_k:
+            return Completion(prev, prev_k, evaluated, skipped)
+        last = start + (step - 1) * increment_q
+        final = run(bal, float(last), last)
+        if not np.array_equal(final.selection, prev.selection):  # pragma: no cover
+            raise AssertionError("a skipped add1 step changed the outcome")
+        return Completion(final, step - 1, evaluated + 1, skipped - 1)
+
     while True:
-        per_voter = start + k * increment_q
-        horizons = delta * reach * _HORIZONS if cool == 0 else None
-        res = run(bal, float(per_voter), per_voter, horizons=horizons)
-        evaluated += 1
-        if not feasible(res.selection, bal, budget_q):
-            assert prev is not None  # the first step never overspends
-            if k - 1 == prev_k:
-                return Completion(prev, prev_k, evaluated, skipped)
-            last = start + (k - 1) * increment_q
-            final = run(bal, float(last), last)
+        if cool <= 0 and steady:
+            per_voter = start + k * increment_q
+            horizons = delta * reach * _HORIZONS
+            res = run(bal, float(per_voter), per_voter, horizons=horizons)
             evaluated += 1
-            skipped -= 1
-            if not np.array_equal(final.selection, prev.selection):  # pragma: no cover
-                raise AssertionError("a skipped add1 step changed the outcome")
-            return Completion(final, k - 1, evaluated, skipped)
-        if exhaustive(res.selection, bal, budget_q):
-            return Completion(res, k, evaluated, skipped)
-        steps = 1
-        if horizons is None:
-            cool -= 1
-        else:
+            ok, done = verdict(res)
+            if not ok:
+                return overspent(k)
+            if done:
+                return Completion(res, k, evaluated, skipped)
             e = safe_increase(res, bal, horizons)
             steps = math.floor(e / delta) + 1 if math.isfinite(e) else 1
             reach = max(2, steps)
@@ -220,6 +244,50 @@ def add1(bal: Ballots, budget_q: Fraction, increment_q: Fraction) -> Completion:
                 wait = 1
             else:
                 cool, wait = wait, min(2 * wait, _MAX_COOL)
-        skipped += steps - 1
-        prev, prev_k = res, k
-        k += steps
+            skipped += steps - 1
+            prev, prev_k = res, k
+            k += steps
+            continue
+        runs = _block(bal, start, increment_q, k, _BLOCK)
+        steady = all(_order(res) == _order(runs[0]) for res in runs)
+        for step, res in enumerate(runs, start=k):
+            evaluated += 1
+            ok, done = verdict(res)
+            if not ok:
+                return overspent(step)
+            if done:
+                return Completion(res, step, evaluated, skipped)
+            prev, prev_k = res, step
+        k += _BLOCK
+        cool -= 1
+
+
+def _order(res: RunResult) -> list[int]:
+    return [j for j, _, _ in res.trace]
+
+
+def _block(
+    bal: Ballots, start: Fraction, increment_q: Fraction, k: int, size: int
+) -> list[RunResult]:
+    """Runs of steps ``k .. k + size - 1``, computed from the largest budget down.
+
+    With the same funding order so far, more money leaves every voter at least as much at
+    every round, so every price factor is at most what it is with less money (see the
+    module docstring). So the factors' lower bounds a run keeps per round (``floors``) are
+    lower bounds for the run one step below, for as long as that run funds the same
+    projects: it need not evaluate a project whose bound is above the round's best.
+    """
+    out: list[RunResult] = []
+    above: RunResult | None = None
+    for step in range(k + size - 1, k - 1, -1):
+        per_voter = start + step * increment_q
+        if above is None:
+            res = run(bal, float(per_voter), per_voter, floors=True)
+        else:
+            expect = _order(above)
+            res = run(
+                bal, float(per_voter), per_voter, hints=above.floors, expect=expect, floors=True
+            )
+        out.append(res)
+        above = res
+    return out[::-1]

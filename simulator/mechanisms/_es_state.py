@@ -100,60 +100,59 @@ class Budgets:
         ``cap`` the project cannot win the round: the result is :class:`Above`.
         """
         bal = self.bal
-        s, wm, u = bal.supp[j], bal.wm[j], bal.util[j]
+        s = bal.supp[j]
         xs = self.x[s]
-        c = float(bal.costs[j])
-        unit = bool(bal.unit[j])
-        wx = xs if unit else wm * xs
+        c = bal.cost_l[j]
+        unit = bal.unit_l[j]
+        wx = xs if unit else bal.wm[j] * xs
         avail = float(wx.sum())
-        tol = REL * (c + avail + self.scale * float(bal.wsum[j]))
+        tol = REL * (c + avail + self.scale * bal.wsum_l[j])
         if avail < c - tol:
             return None
         if avail <= c + tol:
             return UNSURE
-        total_w = float(bal.total_wu[j])
-        u0 = float(bal.u0[j])
+        total_w = bal.total_wu_l[j]
+        u0 = bal.u0_l[j]
         uniform = u0 == u0  # every supporter has the same utility (u0 is not NaN)
-        wu = bal.wu[j]
-
-        def short_of(r: float) -> NDArray[np.bool_]:
-            return xs < r * u0 if uniform else xs < r * u
-
+        u = bal.util[j]
+        count_nonzero = np.count_nonzero
         rho = max(below, c / total_w)
-        poor = short_of(rho)
-        count = int(np.count_nonzero(poor))
+        poor = xs < rho * u0 if uniform else xs < rho * u
+        count = count_nonzero(poor)
         paid, rich_w = 0.0, total_w
         for _ in range(64):
             if count:
-                paid = float(wx @ poor)
+                paid = float(wx.dot(poor))
                 if uniform:
-                    rich_w = total_w - u0 * (count if unit else float(wm @ poor))
+                    rich_w = total_w - u0 * (count if unit else float(bal.wm[j].dot(poor)))
                 else:
-                    rich_w = total_w - float(wu @ poor)
+                    rich_w = total_w - float(bal.wu[j].dot(poor))
                 if rich_w <= 0:  # pragma: no cover - only from a start above the factor
                     return self._sorted(j)
             rho = max(rho, (c - paid) / rich_w)
             if rho * (1 - REL) > cap:
                 return Above(rho * (1 - REL))
-            poor = short_of(rho)
-            now = int(np.count_nonzero(poor))
+            poor = xs < rho * u0 if uniform else xs < rho * u
+            now = count_nonzero(poor)
             if now == count:  # the set only grows, so equal counts mean equal sets
                 break
             count = now
         else:  # pragma: no cover - a long cascade: fall back to the sorted scan
             return self._sorted(j)
-        poor_w = float(count) if unit else float(wm @ poor)
+        poor_w = float(count) if unit else float(bal.wm[j].dot(poor))
         err = REL * (c + paid + self.scale * poor_w) / rich_w
         rate = _NO_RATE
         if self.n_h:
             # Voters who cannot pay (about) rho * u gain from extra money; the rich set
             # the slope just below rho.
             edge = xs < (rho * (1 + REL) + err) * u
-            rest = total_w - float(wu @ edge)
+            rest = total_w - float(bal.wu[j] @ edge)
             if rest <= 0:
                 rate = self.unknown_rate()
             else:
-                rate = (np.take(self.beta, s[edge], axis=1) @ wm[edge]) / rest * _GROW
+                rows = np.take(self.beta, s[edge], axis=1)
+                paying = rows.sum(axis=1) if unit else rows @ bal.wm[j][edge]
+                rate = paying / rest * _GROW
         return Eval(rho, rho - err, rho + err, rate)
 
     def _sorted(self, j: int) -> Eval:
@@ -197,7 +196,8 @@ class Budgets:
         bal = self.bal
         s, u = bal.supp[w], bal.util[w]
         xs = self.x[s]
-        share = ev.rho * u
+        u0 = bal.u0_l[w]
+        share = ev.rho * (u0 if u0 == u0 else u)  # a number when every utility is u0
         pay = np.minimum(xs, share)
         fall = np.zeros(self.n_h)
         if self.n_h and self.horizons is not None:
@@ -210,7 +210,7 @@ class Budgets:
             self.ell[:, s] = np.where(full[None, :], ell, 0.0)
         self.x[s] = xs - pay
         self.paid_for.append(w)
-        return float(bal.wm[w] @ pay), fall
+        return float(pay.sum() if bal.unit_l[w] else bal.wm[w] @ pay), fall
 
     def falls(self, w: int, ev: Eval) -> FloatArray:
         """Per horizon ``E``: a rate ``lam`` with ``rho(e) <= hi - lam * e`` on ``[0, E]``.

@@ -11,7 +11,8 @@ smallest price factor ``rho`` is funded, its supporters each paying
 ``completion="add1"`` it adds one currency unit to every voter's share at a time and
 keeps the last outcome that does not overspend the real budget, stopping once an
 outcome is exhaustive (equalshares.net; pabutools' ``voter_budget_increment=1``),
-without running the budget steps that provably cannot change the outcome.
+without running the budget steps that provably cannot change the outcome, and running
+the others in blocks where each run borrows bounds from the run one step above.
 
 Utilities give pabutools' satisfaction measures: ``u_ij = cost_j`` for approved
 projects is ``Cost_Sat``, ``u_ij = 1`` is ``Cardinality_Sat`` (for rankings and
@@ -115,8 +116,9 @@ class EqualSharesResult:
     increments : int
         How many increments add1 added to the equal share (0 without completion).
     steps_evaluated, steps_skipped : int
-        add1's budget steps that were run, and those proven not to change the outcome
-        and never run (1 and 0 without completion).
+        add1's budget steps up to the final one that were run, and those proven not to
+        change the outcome and never run (1 and 0 without completion). Steps are run in
+        blocks of a few, so a few steps past the final one may have been run too.
 
     Examples
     --------
