@@ -17,6 +17,7 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 from plurisim.errors import InfeasibleError
+from plurisim.negotiation.bounded import BoundedIdeal
 from plurisim.negotiation.support import GroupSupport
 from plurisim.packages import PackageModel, resolve_engine
 from plurisim.problem import Problem
@@ -73,6 +74,7 @@ class PackageSearch:
         self._models: dict[tuple[int, ...] | None, PackageModel] = {}
         self._last: dict[tuple[int, ...] | None, BoolArray] = {}
         self._support: dict[int, GroupSupport] = {}
+        self._bounded: dict[int, BoundedIdeal] = {}
 
     # -- helpers --------------------------------------------------------------------
 
@@ -378,15 +380,32 @@ class PackageSearch:
             support = self._support[g] = GroupSupport(np.minimum(lo, hi), hi)
         index = support.known(w)
         if index is None:
-            coefs = np.zeros_like(self.problem.weights)
-            coefs[g] = w
-            known = support.best_known(w)
-            key = (g,)
-            if known is not None:
-                self._last[key] = support.masks[known]
-            x = self.best(coefs)
+            x = self._ideal_package(g, w, support)
             index = support.add(w, x, self.problem.levels(x)[g])
         return support.levels[index]
+
+    def _ideal_package(self, g: int, w: FloatArray, support: GroupSupport) -> BoolArray:
+        """A package optimal for group ``g`` under ``w``: enumerated, or by a narrowed MILP."""
+        coefs = np.zeros_like(self.problem.weights)
+        coefs[g] = w
+        known = support.best_known(w)
+        key = (g,)
+        if known is not None:
+            self._last[key] = support.masks[known]
+        narrowed = None
+        if np.all(w >= 0):
+            bounded = self._bounded.get(g)
+            if bounded is None:
+                bounded = self._bounded[g] = BoundedIdeal(self.problem, g)
+            narrowed = bounded.search(w, list(support.masks))
+        if narrowed is None:
+            return self.best(coefs)
+        if narrowed.package is not None:
+            return narrowed.package
+        # Every package better than the incumbent keeps the bound's choice of the
+        # fixed interventions: the MILP searches only the rest, from the incumbent.
+        self._last[key] = narrowed.incumbent
+        return self.best(coefs, forced=narrowed.forced, allowed=narrowed.allowed)
 
     def _group_ideal_levels(self, g: int) -> FloatArray:
         """Levels of group ``g``'s ideal package (solved once)."""
