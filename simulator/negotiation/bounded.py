@@ -31,24 +31,26 @@ Examples
 >>> p = compile_scenario(scenarios.load("toy-park"))
 >>> ideal = BoundedIdeal(p, 0)
 >>> w = p.weights[0]
->>> found = ideal.search(w, [np.zeros(p.n_interventions, dtype=bool)])
+>>> found = ideal.ideal(w, [np.zeros(p.n_interventions, dtype=bool)])
 >>> every = np.array(list(itertools.product([False, True], repeat=p.n_interventions)))
->>> brute = ideal.values(every[p.is_feasible(every)], w).max()
->>> bool(p.is_feasible(found.package)), bool(np.isclose(ideal.values(found.package, w)[0], brute))
+>>> brute = (p.levels(every[p.is_feasible(every)])[:, 0] @ w).max()
+>>> bool(p.is_feasible(found.package)), bool(np.isclose(p.levels(found.package)[0] @ w, brute))
 (True, True)
->>> ideal.search(-p.weights[0], [])  # only nonnegative weights
+>>> ideal.ideal(-w, [])  # only nonnegative weights
 Traceback (most recent call last):
 ...
-ValueError: weights must be finite and nonnegative; got a negative or non-finite one
+ValueError: coefficients must be finite, nonnegative and on the modeled groups only
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
+from plurisim.negotiation.feasibility import FEAS_TOL, Constraints
 from plurisim.packages.highs import (
     build_lp,
     csc_of_dense,
@@ -58,7 +60,7 @@ from plurisim.packages.highs import (
 )
 from plurisim.problem import Problem
 
-__all__ = ["MAX_ENUMERATED", "MAX_NODES", "BoundedIdeal", "Narrowed"]
+__all__ = ["MAX_ENUMERATED", "MAX_NODES", "BoundedIdeal", "BoundedSearch", "Narrowed", "Prover"]
 
 FloatArray = NDArray[np.float64]
 BoolArray = NDArray[np.bool_]
@@ -66,6 +68,8 @@ MAX_ENUMERATED = 4_096  # packages the bound may leave open before the MILP take
 MAX_NODES = 64  # LP branchings tried before the MILP takes over
 CLIMB_STEPS = 20  # improving moves tried before the bound is taken
 BOUND_RTOL = 1e-9  # slack on the bound for floating-point rounding (relative)
+# How close in value a rival must come before only the MILP can say which it returns.
+MARGIN_RTOL = 1e-5
 _Node = tuple[float, FloatArray, FloatArray]  # bound, reduced costs, LP point
 
 
@@ -77,7 +81,8 @@ class _LPFailed(Exception):
 class Narrowed:
     """What the bound leaves of the search: every package better than ``incumbent``
     funds all of ``forced`` and nothing outside ``allowed``; ``package`` is a proved
-    best one when the packages left were few enough to enumerate."""
+    best one when the packages left were few enough to enumerate (and, with a
+    margin, when no other package comes within it)."""
 
     incumbent: BoolArray
     forced: BoolArray
@@ -85,43 +90,53 @@ class Narrowed:
     package: BoolArray | None
 
 
-class BoundedIdeal:
-    """Exact best packages of group ``g`` under nonnegative weights (or ``None``).
+class BoundedSearch:
+    """Exact best packages for nonnegative coefficients on some groups' levels.
+
+    Maximizes ``sum_g coefs[g] . levels_g(x)`` over the groups given, under the
+    budget, exclusions and requirements, and optionally floors on every group's
+    utility, forced and allowed interventions and excluded packages (as
+    :meth:`~plurisim.negotiation.search.PackageSearch.best` states them).
 
     Parameters
     ----------
     problem : Problem
-    g : int
-        The group whose levels are weighed.
+    groups : sequence of int
+        The groups whose levels are modeled (all of them for floors).
     limit : int, default MAX_ENUMERATED
-        Give up (``best`` returns ``None``) when more packages than this remain.
+        Packages a node may leave open before it is branched instead of enumerated.
     """
 
-    def __init__(self, problem: Problem, g: int, limit: int = MAX_ENUMERATED) -> None:
+    def __init__(
+        self, problem: Problem, groups: Sequence[int], limit: int = MAX_ENUMERATED
+    ) -> None:
         p = problem
         self.problem = p
-        self.g = g
+        self.groups = np.asarray(list(groups), dtype=np.intp)
         self.limit = limit
-        m, d = p.n_interventions, p.n_criteria
-        self.effects = np.asarray(p.effects[g], dtype=float)  # (m, d)
-        self.baseline = np.asarray(p.baseline[g], dtype=float)
-        head = np.asarray(p.caps, dtype=float) - self.baseline
+        m, d, q = p.n_interventions, p.n_criteria, self.groups.size
+        effects = np.asarray(p.effects, dtype=float)[self.groups]  # (q, m, d)
+        self.effects = effects.transpose(1, 0, 2).reshape(m, q * d)
+        self.baseline = np.asarray(p.baseline, dtype=float)[self.groups].ravel()
+        self.caps = np.tile(np.asarray(p.caps, dtype=float), q)
+        head = self.caps - self.baseline
         neg = np.clip(self.effects, None, 0).sum(axis=0)
-        # Columns [x (m) | y (d)]; rows: y_k - E[:, k] . x <= 0, the budget (scaled),
-        # exclusions x_a + x_b <= 1, requirements x_a - x_b <= 0. Every row is "<=".
-        rows = [np.c_[-self.effects.T, np.eye(d)]]
-        hi = [np.zeros(d)]
-        budget = np.zeros((1, m + d))
+        # Columns [x (m) | y (q d)]; rows: y - E' x <= 0, the budget (scaled, with
+        # FEAS_TOL), exclusions x_a + x_b <= 1, requirements x_a - x_b <= 0: all "<=".
+        n = m + q * d
+        rows = [np.c_[-self.effects.T, np.eye(q * d)]]
+        hi = [np.zeros(q * d)]
+        budget = np.zeros((1, n))
         budget[0, :m] = p.costs / p.budget
         rows.append(budget)
-        hi.append(np.ones(1))
+        hi.append(np.ones(1) + FEAS_TOL)
         for a, b in p.exclusions:
-            r = np.zeros((1, m + d))
+            r = np.zeros((1, n))
             r[0, [a, b]] = 1.0
             rows.append(r)
             hi.append(np.ones(1))
         for a, b in p.requirements:
-            r = np.zeros((1, m + d))
+            r = np.zeros((1, n))
             r[0, a], r[0, b] = 1.0, -1.0
             rows.append(r)
             hi.append(np.zeros(1))
@@ -131,75 +146,104 @@ class BoundedIdeal:
         self.col_hi = np.r_[np.ones(m), head]
         self._solver: Any = None
 
-    def values(self, x: BoolArray, w: FloatArray) -> FloatArray:
-        """``w . (levels - baseline)`` of group ``g`` for packages ``x`` (rows)."""
+    def levels(self, x: BoolArray) -> FloatArray:
+        """Levels of the modeled groups for packages ``x`` (rows), shape (N, q d)."""
         raw = np.atleast_2d(x).astype(float) @ self.effects + self.baseline
-        return np.minimum(raw, self.problem.caps) @ w - self.baseline @ w
+        return np.minimum(raw, self.caps)
 
-    def search(self, w: FloatArray, known: list[BoolArray]) -> Narrowed | None:
-        """Narrow the search for a package maximizing ``w . levels_g``.
+    def values(self, x: BoolArray, coefs: FloatArray) -> FloatArray:
+        """``sum_g coefs[g] . (levels_g - baseline_g)`` for packages ``x`` (rows)."""
+        c = np.asarray(coefs, dtype=float)[self.groups].ravel()
+        return (self.levels(x) - self.baseline) @ c
 
-        ``known`` are packages to start from (the feasible best of them, or the LP's
+    def search(
+        self,
+        coefs: FloatArray,
+        known: list[BoolArray],
+        *,
+        floors: FloatArray | None = None,
+        floor_weights: FloatArray | None = None,
+        forced: BoolArray | None = None,
+        allowed: BoolArray | None = None,
+        exclude: list[BoolArray] | None = None,
+        margin: bool = False,
+    ) -> Narrowed | None:
+        """Narrow the search for the best package.
+
+        ``known`` are packages to start from (the best feasible one, or the LP's
         rounded-down point if better, improved by single moves, bounds the search).
-        Returns ``None`` if no feasible package is known; otherwise the interventions
-        every better package keeps as in the root bound's choice (``forced``,
-        ``allowed``) and, when the packages left were few enough to enumerate (at
-        the root or below a few LP branchings), a proved best one. Among equally
-        good packages the first found is kept.
+        Returns ``None`` if no feasible package is known; otherwise the
+        interventions every better package keeps as in the root bound's choice
+        (``forced``, ``allowed``) and, when the packages left were few enough to
+        enumerate (at the root or below a few LP branchings), a proved best one.
+        With ``margin``, a package is given only if it beats every other package by
+        :data:`MARGIN_RTOL` (relative), counting packages within :data:`FEAS_TOL`
+        of the constraints: then it is the package any solver within those
+        tolerances returns. Without, among equally good packages the first found.
 
         Raises
         ------
         ValueError
-            If a weight is negative or not finite.
+            If a coefficient or floor weight is negative or not finite.
         """
-        w = np.asarray(w, dtype=float)
-        if not np.all(np.isfinite(w)) or np.any(w < 0):
-            raise ValueError(
-                "weights must be finite and nonnegative; got a negative or non-finite one"
-            )
         p = self.problem
         m = p.n_interventions
-        c = np.r_[np.zeros(m), w]
-        lo, hi = np.zeros(m), np.ones(m)
+        coefs = np.asarray(coefs, dtype=float)
+        full = np.zeros_like(coefs)
+        full[self.groups] = coefs[self.groups]
+        bad = [coefs] if floor_weights is None else [coefs, np.asarray(floor_weights)]
+        if any(not np.all(np.isfinite(v)) or np.any(v < 0) for v in bad) or np.any(coefs != full):
+            raise ValueError(
+                "coefficients must be finite, nonnegative and on the modeled groups only"
+            )
+        c = np.r_[np.zeros(m), coefs[self.groups].ravel()]
+        lo = np.zeros(m) if forced is None else np.asarray(forced, dtype=float)
+        hi = np.ones(m) if allowed is None else np.asarray(allowed, dtype=float)
+        lo = np.minimum(lo, hi)
+        check = Constraints(self, floors, floor_weights, lo, hi, exclude or [])
+        extra = check.rows()
         try:
-            root = self._node(c, lo, hi)
-        except _LPFailed:  # pragma: no cover - HiGHS solves these small LPs
-            return None
-        if root is None:
-            return None
-        z, red, lp_x = root
-        cands = [np.asarray(k, dtype=bool) for k in [*known, lp_x >= 1 - 1e-9]]
-        cands = [k for k in cands if p.is_feasible(k)]
-        if not cands:
-            return None
-        vals = self.values(np.array(cands), w)
-        i = int(np.argmax(vals))
-        best, z_inc = self._climb(cands[i], float(vals[i]), w)
-        out = Narrowed(best.copy(), np.zeros(m, dtype=bool), np.ones(m, dtype=bool), None)
-        slack = z - z_inc + BOUND_RTOL * max(1.0, abs(z), abs(z_inc))
-        fixed = np.abs(red[:m]) > slack
-        out.forced = fixed & (red[:m] > 0)
-        out.allowed = ~(fixed & (red[:m] <= 0))
-        # Depth first over LP branchings; each node's packages are enumerated when few.
-        stack: list[tuple[FloatArray, FloatArray, _Node | None]] = [(lo, hi, root)]
-        nodes = 0
-        try:
+            root = self._node(c, lo, hi, extra)
+            if root is None:
+                return None
+            z, red, lp_x = root
+            cands = np.array([*known, lp_x >= 1 - 1e-9], dtype=bool).reshape(-1, m)
+            cands = cands[check.strict(cands)]
+            if cands.shape[0] == 0:
+                return None
+            vals = self.values(cands, coefs)
+            i = int(np.argmax(vals))
+            best, z_best = self._climb(cands[i], float(vals[i]), coefs, check)
+            tol = MARGIN_RTOL * max(float(np.abs(coefs).max()), abs(z_best)) if margin else 0.0
+            slack = z - (z_best - tol) + BOUND_RTOL * max(1.0, abs(z), abs(z_best))
+            fixed = np.abs(red[:m]) > slack
+            out = Narrowed(best.copy(), fixed & (red[:m] > 0), ~(fixed & (red[:m] <= 0)), None)
+            rivals: list[tuple[float, BoolArray]] = []
+            stack: list[tuple[FloatArray, FloatArray, _Node | None]] = [(lo, hi, root)]
+            nodes = 0
             while stack:
                 lo, hi, solved = stack.pop()
                 nodes += 1
                 if nodes > MAX_NODES:
                     return out
-                solved = solved if solved is not None else self._node(c, lo, hi)
+                solved = solved if solved is not None else self._node(c, lo, hi, extra)
                 if solved is None:
                     continue  # infeasible branch
                 z, red, lp_x = solved
-                slack = z - z_inc + BOUND_RTOL * max(1.0, abs(z), abs(z_inc))
+                if margin:
+                    tol = MARGIN_RTOL * max(float(np.abs(coefs).max()), abs(z_best))
+                slack = z - (z_best - tol) + BOUND_RTOL * max(1.0, abs(z), abs(z_best))
                 if slack < 0:
                     continue
-                found = self._enumerate(red[:m], lo, hi, slack, w)
+                found = self._enumerate(red[:m], lo, hi, slack, coefs, check, margin)
                 if found is not None:
-                    if found[1] > z_inc:
-                        best, z_inc = found
+                    x, v, strict = found
+                    if margin:
+                        rivals.extend(zip(v.tolist(), x, strict=True))
+                        v = np.where(strict, v, -np.inf)
+                    if v.size and v.max() > z_best:
+                        i = int(np.argmax(v))
+                        best, z_best = x[i].copy(), float(v[i])
                     continue
                 frac = np.abs(lp_x - np.round(lp_x))
                 j = int(np.argmax(frac))
@@ -210,19 +254,31 @@ class BoundedIdeal:
                 stack.append((lo, down_hi, None))
                 stack.append((up_lo, hi, None))
         except _LPFailed:  # pragma: no cover - HiGHS solves these small LPs
-            return out
+            return None
+        finally:
+            self._restore(extra.shape[0])
+        if margin:
+            tol = MARGIN_RTOL * max(float(np.abs(coefs).max()), abs(z_best))
+            close = [x for v, x in rivals if v >= z_best - tol and not np.array_equal(x, best)]
+            if close:
+                return out
         out.package = best.copy()
         return out
 
-    def _node(self, c: FloatArray, lo: FloatArray, hi: FloatArray) -> _Node | None:
+    def _node(
+        self, c: FloatArray, lo: FloatArray, hi: FloatArray, extra: FloatArray
+    ) -> _Node | None:
         """Bound ``z(pi)``, reduced costs and LP point of the relaxation within ``lo, hi``.
 
+        ``extra`` rows (``[coefficients | bound]``, "<=") join the base rows.
         ``None`` if the relaxation is infeasible there. Any prices give a valid bound,
         so the LP's tolerances cannot make it wrong; a failed LP raises.
         """
         m = lo.size
         hp = highspy()
         h = self._solver
+        a = np.vstack([self.a, extra[:, :-1]])
+        bound = np.r_[self.h, extra[:, -1]]
         if h is None:
             h = self._solver = new_solver({"presolve": "off"})
             h.passModel(
@@ -237,6 +293,10 @@ class BoundedIdeal:
             )
         else:
             h.changeColsCost(c.size, np.arange(c.size, dtype=np.int32), -c)
+        if h.getNumRow() < bound.size:
+            for row, rhs in zip(extra[:, :-1], extra[:, -1], strict=True):
+                nz = np.flatnonzero(row).astype(np.int32)
+                h.addRow(-np.inf, float(rhs), nz.size, nz, row[nz])
         h.changeColsBounds(m, np.arange(m, dtype=np.int32), lo, hi)
         with stdout_to_stderr():
             h.run()
@@ -248,47 +308,75 @@ class BoundedIdeal:
             raise _LPFailed
         # HiGHS minimizes -c: its row duals are <= 0 on "<=" rows; ours are >= 0.
         pi = np.clip(-np.asarray(sol.row_dual, dtype=float), 0.0, None)
-        red = c - self.a.T @ pi
+        red = c - a.T @ pi
         col_lo, col_hi = np.r_[lo, self.col_lo[m:]], np.r_[hi, self.col_hi[m:]]
-        z = float(pi @ self.h + np.maximum(red * col_lo, red * col_hi).sum())
+        z = float(pi @ bound + np.maximum(red * col_lo, red * col_hi).sum())
         return z, red, np.asarray(sol.col_value, dtype=float)[:m]
 
-    def _enumerate(
-        self, red: FloatArray, lo: FloatArray, hi: FloatArray, slack: float, w: FloatArray
-    ) -> tuple[BoolArray, float] | None:
-        """The best package within bounds whose penalty fits ``slack`` (``None``: too many).
+    def _restore(self, n_extra: int) -> None:
+        """Take back the rows added for one search."""
+        h = self._solver
+        if h is not None and n_extra:
+            gone = np.arange(self.h.size, self.h.size + n_extra, dtype=np.int32)
+            h.deleteRows(gone.size, gone)
 
-        Returns ``(package, value)`` with value ``-inf`` when none is feasible.
+    def _enumerate(
+        self,
+        red: FloatArray,
+        lo: FloatArray,
+        hi: FloatArray,
+        slack: float,
+        coefs: FloatArray,
+        check: Constraints,
+        margin: bool,
+    ) -> tuple[BoolArray, FloatArray, BoolArray] | None:
+        """Packages within bounds whose penalty fits ``slack`` (``None``: too many).
+
+        Returns them (feasible ones: within the tolerances with ``margin``), their
+        values and which are strictly feasible.
         """
-        p = self.problem
         m = lo.size
         free = np.flatnonzero(lo < hi)
         base = np.where(lo < hi, red > 0, lo > 0.5)  # no penalty, or the fixed value
         cost = np.abs(red)
         free = free[cost[free] <= slack]
-        flips = np.zeros((1, m), dtype=bool)
-        pens = np.zeros(1)
+        # Each flip set with its raw levels and spending, built up flip by flip.
+        costs = self.problem.costs
+        step = np.where(base, -1.0, 1.0)
+        size = self.limit + 1
+        flips = np.zeros((size, m), dtype=bool)
+        pens = np.zeros(size)
+        raws = np.empty((size, self.effects.shape[1]))
+        raws[0] = base.astype(float) @ self.effects + self.baseline
+        spent = np.empty(size)
+        spent[0] = float(base @ costs)
+        n = 1
         for j in free[np.argsort(cost[free], kind="stable")]:
-            ok = pens + cost[j] <= slack
-            more = flips[ok]
-            more[:, j] = True
-            flips = np.vstack([flips, more])
-            pens = np.r_[pens, pens[ok] + cost[j]]
-            if flips.shape[0] > self.limit:
+            ok = np.flatnonzero(pens[:n] + cost[j] <= slack)  # row 0 always fits
+            k = ok.size
+            if n + k > size:
                 return None
+            flips[n : n + k] = flips[ok]
+            flips[n : n + k, j] = True
+            pens[n : n + k] = pens[ok] + cost[j]
+            raws[n : n + k] = raws[ok] + step[j] * self.effects[j]
+            spent[n : n + k] = spent[ok] + step[j] * costs[j]
+            n += k
+        flips, raws, spent = flips[:n], raws[:n], spent[:n]
         x = flips ^ base
-        x = x[p.is_feasible(x)]
-        if x.shape[0] == 0:
-            return np.zeros(m, dtype=bool), -np.inf
-        vals = self.values(x, w)
-        i = int(np.argmax(vals))
-        return x[i].copy(), float(vals[i])
+        strict, loose, levels = check.masks(x, np.minimum(raws, self.caps), spent)
+        keep = loose if margin else strict
+        c = np.asarray(coefs, dtype=float)[self.groups].ravel()
+        values = (levels[keep] - self.baseline) @ c
+        return x[keep], values, strict[keep]
 
-    def _climb(self, x: BoolArray, value: float, w: FloatArray) -> tuple[BoolArray, float]:
+    def _climb(
+        self, x: BoolArray, value: float, coefs: FloatArray, check: Constraints
+    ) -> tuple[BoolArray, float]:
         """Improve a feasible package by the best single addition, removal or swap."""
-        p = self.problem
-        m = p.n_interventions
+        m = self.problem.n_interventions
         eye = np.eye(m, dtype=bool)
+        c = np.asarray(coefs, dtype=float)[self.groups].ravel()
         for _ in range(CLIMB_STEPS):
             ins, outs = np.flatnonzero(~x), np.flatnonzero(x)
             swaps = np.repeat(x[None, :], ins.size * outs.size, axis=0)
@@ -296,12 +384,88 @@ class BoundedIdeal:
             swaps[rows, np.repeat(ins, outs.size)] = True
             swaps[rows, np.tile(outs, ins.size)] = False
             cand = np.vstack([x[None, :] ^ eye, swaps])
-            cand = cand[p.is_feasible(cand)]
+            ok, _, levels = check.masks(cand)
+            cand = cand[ok]
             if cand.shape[0] == 0:
                 break
-            vals = self.values(cand, w)
+            vals = (levels[ok] - self.baseline) @ c
             i = int(np.argmax(vals))
             if vals[i] <= value:
                 break
             x, value = cand[i], float(vals[i])
         return x, value
+
+
+class BoundedIdeal(BoundedSearch):
+    """:class:`BoundedSearch` for one group's levels under weights ``w``.
+
+    Parameters
+    ----------
+    problem : Problem
+    g : int
+    limit : int, default MAX_ENUMERATED
+    """
+
+    def __init__(self, problem: Problem, g: int, limit: int = MAX_ENUMERATED) -> None:
+        super().__init__(problem, [g], limit)
+        self.g = g
+
+    def ideal(self, w: FloatArray, known: list[BoolArray]) -> Narrowed | None:
+        """:meth:`BoundedSearch.search` for weights ``w`` on group ``g``'s levels."""
+        coefs = np.zeros((self.problem.n_groups, self.problem.n_criteria))
+        coefs[self.g] = w
+        return self.search(coefs, known)
+
+
+class Prover:
+    """Bounded searches for one problem, kept across a negotiation's questions.
+
+    Parameters
+    ----------
+    problem : Problem
+    """
+
+    def __init__(self, problem: Problem) -> None:
+        self.problem = problem
+        self._ideals: dict[int, BoundedIdeal] = {}
+        self._all: BoundedSearch | None = None
+
+    def ideal(self, g: int, w: FloatArray, known: list[BoolArray]) -> Narrowed | None:
+        """:meth:`BoundedIdeal.ideal` for group ``g`` (``None`` for negative weights)."""
+        if np.any(np.asarray(w) < 0):
+            return None
+        if g not in self._ideals:
+            self._ideals[g] = BoundedIdeal(self.problem, g)
+        return self._ideals[g].ideal(w, known)
+
+    def proposal(
+        self,
+        coefs: FloatArray,
+        last: BoolArray | None,
+        floors: FloatArray,
+        floor_weights: FloatArray,
+        forced: BoolArray | None,
+        allowed: BoolArray | None,
+        exclude: list[BoolArray] | None,
+    ) -> BoolArray | None:
+        """The best package with floors, when proved by a margin (see ``search``).
+
+        ``None`` unless no other package comes within the margin (counting packages
+        within the solver's tolerances of the constraints): then a MILP solved within
+        those tolerances returns this very package.
+        """
+        if np.any(coefs < 0) or np.any(floor_weights < 0) or not np.all(np.isfinite(floors)):
+            return None
+        if self._all is None:
+            self._all = BoundedSearch(self.problem, range(self.problem.n_groups))
+        found = self._all.search(
+            coefs,
+            [] if last is None else [last],
+            floors=floors,
+            floor_weights=floor_weights,
+            forced=forced,
+            allowed=allowed,
+            exclude=exclude,
+            margin=True,
+        )
+        return None if found is None else found.package

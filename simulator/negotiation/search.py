@@ -17,7 +17,7 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 from plurisim.errors import InfeasibleError
-from plurisim.negotiation.bounded import BoundedIdeal
+from plurisim.negotiation.bounded import Prover
 from plurisim.negotiation.support import GroupSupport
 from plurisim.packages import PackageModel, resolve_engine
 from plurisim.problem import Problem
@@ -74,7 +74,7 @@ class PackageSearch:
         self._models: dict[tuple[int, ...] | None, PackageModel] = {}
         self._last: dict[tuple[int, ...] | None, BoolArray] = {}
         self._support: dict[int, GroupSupport] = {}
-        self._bounded: dict[int, BoundedIdeal] = {}
+        self.prover = Prover(problem)
 
     # -- helpers --------------------------------------------------------------------
 
@@ -180,6 +180,13 @@ class PackageSearch:
         # Without floors, only the groups in the objective need their levels modeled.
         involved = None if floors is not None else np.flatnonzero(np.abs(coefs).sum(axis=1) > 0)
         key = None if involved is None else tuple(int(g) for g in involved)
+        if k == 1 and floors is not None and floor_weights is not None:
+            proved = self.prover.proposal(
+                coefs, self._last.get(None), floors, floor_weights, forced, allowed, exclude
+            )
+            if proved is not None:
+                self._last[key] = proved
+                return [proved]
         model = self._persistent(key, forced, allowed)
         base = model.n_rows
         try:
@@ -392,12 +399,7 @@ class PackageSearch:
         key = (g,)
         if known is not None:
             self._last[key] = support.masks[known]
-        narrowed = None
-        if np.all(w >= 0):
-            bounded = self._bounded.get(g)
-            if bounded is None:
-                bounded = self._bounded[g] = BoundedIdeal(self.problem, g)
-            narrowed = bounded.search(w, list(support.masks))
+        narrowed = self.prover.ideal(g, w, list(support.masks))
         if narrowed is None:
             return self.best(coefs)
         if narrowed.package is not None:
