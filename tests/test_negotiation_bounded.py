@@ -145,7 +145,7 @@ def test_proposals_proved_by_a_margin_are_the_brute_force_and_milp_answers(seed,
         u = np.einsum("ngk,gk->ng", p.levels(x), weights)
         ok = np.all(u >= floors - 1e-9, axis=1) & np.any(x != excluded, axis=1)
         values = np.einsum("ngk,gk->n", p.levels(x), coefs)
-        found = ours.prover.proposal(coefs, None, floors, weights, None, None, [excluded])
+        found = ours.prover.proposal(coefs, None, None, floors, weights, None, None, [excluded])
         if found is None:
             continue
         proved += 1
@@ -164,7 +164,7 @@ def test_proposal_with_a_tie_is_left_to_the_milp():
     coefs[0, 0] = 1.0  # many packages tie (every one that saturates criterion 0)
     floors = np.full(p.n_groups, -1e9)
     found = PackageSearch(p, "milp").prover.proposal(
-        coefs, None, floors, p.weights, None, None, None
+        coefs, None, None, floors, p.weights, None, None, None
     )
     x = every_package(p)
     values = p.levels(x)[:, 0, 0]

@@ -428,37 +428,51 @@ class Prover:
     def __init__(self, problem: Problem) -> None:
         self.problem = problem
         self._ideals: dict[int, BoundedIdeal] = {}
-        self._all: BoundedSearch | None = None
+        self._searches: dict[tuple[int, ...] | None, BoundedSearch] = {}
+
+    def _ideal(self, g: int) -> BoundedIdeal:
+        if g not in self._ideals:
+            self._ideals[g] = BoundedIdeal(self.problem, g)
+        return self._ideals[g]
 
     def ideal(self, g: int, w: FloatArray, known: list[BoolArray]) -> Narrowed | None:
         """:meth:`BoundedIdeal.ideal` for group ``g`` (``None`` for negative weights)."""
         if np.any(np.asarray(w) < 0):
             return None
-        if g not in self._ideals:
-            self._ideals[g] = BoundedIdeal(self.problem, g)
-        return self._ideals[g].ideal(w, known)
+        return self._ideal(g).ideal(w, known)
 
     def proposal(
         self,
         coefs: FloatArray,
         last: BoolArray | None,
-        floors: FloatArray,
-        floor_weights: FloatArray,
+        groups: tuple[int, ...] | None,
+        floors: FloatArray | None,
+        floor_weights: FloatArray | None,
         forced: BoolArray | None,
         allowed: BoolArray | None,
         exclude: list[BoolArray] | None,
     ) -> BoolArray | None:
-        """The best package with floors, when proved by a margin (see ``search``).
+        """The best package, when proved by a margin (see :meth:`BoundedSearch.search`).
 
-        ``None`` unless no other package comes within the margin (counting packages
-        within the solver's tolerances of the constraints): then a MILP solved within
-        those tolerances returns this very package.
+        ``groups`` are the groups modeled (``None``: all, as floors need). ``None``
+        unless no other package comes within the margin (counting packages within
+        the solver's tolerances of the constraints): then a MILP solved within those
+        tolerances returns this very package.
         """
-        if np.any(coefs < 0) or np.any(floor_weights < 0) or not np.all(np.isfinite(floors)):
+        weights = np.zeros(1) if floor_weights is None else np.asarray(floor_weights)
+        if np.any(coefs < 0) or np.any(weights < 0) or (floors is None) != (floor_weights is None):
             return None
-        if self._all is None:
-            self._all = BoundedSearch(self.problem, range(self.problem.n_groups))
-        found = self._all.search(
+        if floors is not None and not np.all(np.isfinite(floors)):
+            return None
+        if groups is not None and len(groups) == 1:
+            search: BoundedSearch = self._ideal(groups[0])
+        else:
+            key = groups
+            if key not in self._searches:
+                modeled = range(self.problem.n_groups) if key is None else key
+                self._searches[key] = BoundedSearch(self.problem, modeled)
+            search = self._searches[key]
+        found = search.search(
             coefs,
             [] if last is None else [last],
             floors=floors,

@@ -4,7 +4,11 @@ Each proposal maximizes a weighted sum of criterion levels under the budget, wit
 floors on group utilities (individual rationality) and interventions the
 negotiation has committed to. Small problems are answered from the enumerated
 package space (exact, microseconds per round); larger ones by a MILP with HiGHS
-(exact up to the solver's tolerance). Funding a demand looks for the best way to
+(exact up to the solver's tolerance). Before a MILP, LP bounds and enumeration
+(:mod:`plurisim.negotiation.bounded`) try to prove the answer: a proposal is taken
+from them only when no other package comes within a margin wider than the MILP's
+tolerances (so it is the package the MILP returns); an ideal, whose value alone
+counts, whenever they settle it. Funding a demand looks for the best way to
 pay for it out of the current proposal: exactly by enumeration, or by dropping the
 items that cost the rubric least per unit of budget freed when the problem is too
 large to enumerate.
@@ -180,9 +184,9 @@ class PackageSearch:
         # Without floors, only the groups in the objective need their levels modeled.
         involved = None if floors is not None else np.flatnonzero(np.abs(coefs).sum(axis=1) > 0)
         key = None if involved is None else tuple(int(g) for g in involved)
-        if k == 1 and floors is not None and floor_weights is not None:
+        if k == 1:
             proved = self.prover.proposal(
-                coefs, self._last.get(None), floors, floor_weights, forced, allowed, exclude
+                coefs, self._last.get(key), key, floors, floor_weights, forced, allowed, exclude
             )
             if proved is not None:
                 self._last[key] = proved
