@@ -238,12 +238,23 @@ class BoundedSearch:
                 found = self._enumerate(red[:m], lo, hi, slack, coefs, check, margin)
                 if found is not None:
                     x, v, strict = found
+                    best_v = np.where(strict, v, -np.inf)
+                    if best_v.size and best_v.max() > z_best:
+                        i = int(np.argmax(best_v))
+                        best, z_best = x[i].copy(), float(best_v[i])
                     if margin:
-                        rivals.extend(zip(v.tolist(), x, strict=True))
-                        v = np.where(strict, v, -np.inf)
-                    if v.size and v.max() > z_best:
-                        i = int(np.argmax(v))
-                        best, z_best = x[i].copy(), float(v[i])
+                        # Another package within the margin of the best so far: only
+                        # the MILP can say which it returns (giving up early is safe).
+                        tol = MARGIN_RTOL * max(float(np.abs(coefs).max()), abs(z_best))
+                        close = x[v >= z_best - tol]
+                        if np.any(np.any(close != best, axis=1)) or any(
+                            not np.array_equal(r, best) and val >= z_best - tol for val, r in rivals
+                        ):
+                            return out
+                        rivals.extend(
+                            (float(val), r)
+                            for val, r in zip(v[v >= z_best - tol], close, strict=True)
+                        )
                     continue
                 frac = np.abs(lp_x - np.round(lp_x))
                 j = int(np.argmax(frac))
@@ -259,8 +270,7 @@ class BoundedSearch:
             self._restore(extra.shape[0])
         if margin:
             tol = MARGIN_RTOL * max(float(np.abs(coefs).max()), abs(z_best))
-            close = [x for v, x in rivals if v >= z_best - tol and not np.array_equal(x, best)]
-            if close:
+            if any(not np.array_equal(r, best) and val >= z_best - tol for val, r in rivals):
                 return out
         out.package = best.copy()
         return out
@@ -377,6 +387,7 @@ class BoundedSearch:
         m = self.problem.n_interventions
         eye = np.eye(m, dtype=bool)
         c = np.asarray(coefs, dtype=float)[self.groups].ravel()
+        e, costs = self.effects, self.problem.costs
         for _ in range(CLIMB_STEPS):
             ins, outs = np.flatnonzero(~x), np.flatnonzero(x)
             swaps = np.repeat(x[None, :], ins.size * outs.size, axis=0)
@@ -384,7 +395,20 @@ class BoundedSearch:
             swaps[rows, np.repeat(ins, outs.size)] = True
             swaps[rows, np.tile(outs, ins.size)] = False
             cand = np.vstack([x[None, :] ^ eye, swaps])
-            ok, _, levels = check.masks(cand)
+            # Raw levels and spending of each move from those of x (no matrix product).
+            raw = x.astype(float) @ e + self.baseline
+            step = np.where(x, -1.0, 1.0)
+            raws = np.vstack(
+                [
+                    raw + step[:, None] * e,
+                    (raw + e[ins][:, None, :] - e[outs][None, :, :]).reshape(-1, e.shape[1]),
+                ]
+            )
+            spent = float(x @ costs)
+            spents = np.r_[
+                spent + step * costs, (spent + costs[ins][:, None] - costs[outs][None, :]).ravel()
+            ]
+            ok, _, levels = check.masks(cand, np.minimum(raws, self.caps), spents)
             cand = cand[ok]
             if cand.shape[0] == 0:
                 break
