@@ -1,4 +1,4 @@
-"""One group's best package under a weight vector, proved by LP bounds and enumeration.
+"""Best packages proved by LP bounds and enumeration: a group's ideal, or a proposal.
 
 Group ``g``'s best budget-feasible utility under weights ``w >= 0`` is
 ``max_x w . min(cap, b_g + E_g x)``. Its linear relaxation (``0 <= x <= 1``, one
@@ -18,7 +18,12 @@ bounded and enumerated the same way. The known package comes from the caller
 (earlier optima), improved by single additions, removals and swaps.
 
 The answer is exact up to :data:`BOUND_RTOL` (floating-point rounding of the bound),
-tighter than the MILP's optimality gap. When the branching does not settle the
+tighter than the MILP's optimality gap. :class:`BoundedSearch` asks the same of any
+groups' levels with floors on utilities, forced, allowed and excluded packages. With
+``margin`` it gives a package only when every other package, counting those within
+:data:`~plurisim.negotiation.feasibility.FEAS_TOL` of the constraints, is worse by
+more than :data:`MARGIN_RTOL` (ten times HiGHS's gap and feasibility tolerances):
+then it is the package the MILP returns, ties and near-ties being left to the MILP. When the branching does not settle the
 question the caller falls back to the MILP, narrowed to the interventions the root
 bound leaves open (every package better than the known one funds ``forced`` and
 nothing outside ``allowed``).
@@ -60,7 +65,7 @@ from plurisim.packages.highs import (
 )
 from plurisim.problem import Problem
 
-__all__ = ["MAX_ENUMERATED", "MAX_NODES", "BoundedIdeal", "BoundedSearch", "Narrowed", "Prover"]
+__all__ = ["MAX_ENUMERATED", "MAX_NODES", "BoundedIdeal", "BoundedSearch", "Narrowed"]
 
 FloatArray = NDArray[np.float64]
 BoolArray = NDArray[np.bool_]
@@ -213,11 +218,13 @@ class BoundedSearch:
                 return None
             vals = self.values(cands, coefs)
             i = int(np.argmax(vals))
-            best, z_best = self._climb(cands[i], float(vals[i]), coefs, check)
+            best, z_best, near = self._climb(cands[i], float(vals[i]), coefs, check)
             tol = MARGIN_RTOL * max(float(np.abs(coefs).max()), abs(z_best)) if margin else 0.0
             slack = z - (z_best - tol) + BOUND_RTOL * max(1.0, abs(z), abs(z_best))
             fixed = np.abs(red[:m]) > slack
             out = Narrowed(best.copy(), fixed & (red[:m] > 0), ~(fixed & (red[:m] <= 0)), None)
+            if margin and near >= z_best - tol:
+                return out  # a single move away ties: the MILP decides
             rivals: list[tuple[float, BoolArray]] = []
             stack: list[tuple[FloatArray, FloatArray, _Node | None]] = [(lo, hi, root)]
             nodes = 0
@@ -382,8 +389,11 @@ class BoundedSearch:
 
     def _climb(
         self, x: BoolArray, value: float, coefs: FloatArray, check: Constraints
-    ) -> tuple[BoolArray, float]:
-        """Improve a feasible package by the best single addition, removal or swap."""
+    ) -> tuple[BoolArray, float, float]:
+        """Improve a feasible package by the best single addition, removal or swap.
+
+        Returns the package, its value and the best value of a move from it (packages
+        within FEAS_TOL of the constraints count): a tie there is a rival."""
         m = self.problem.n_interventions
         eye = np.eye(m, dtype=bool)
         c = np.asarray(coefs, dtype=float)[self.groups].ravel()
@@ -408,16 +418,16 @@ class BoundedSearch:
             spents = np.r_[
                 spent + step * costs, (spent + costs[ins][:, None] - costs[outs][None, :]).ravel()
             ]
-            ok, _, levels = check.masks(cand, np.minimum(raws, self.caps), spents)
-            cand = cand[ok]
-            if cand.shape[0] == 0:
-                break
-            vals = (levels[ok] - self.baseline) @ c
-            i = int(np.argmax(vals))
+            ok, loose, levels = check.masks(cand, np.minimum(raws, self.caps), spents)
+            vals = (levels - self.baseline) @ c
+            near = float(vals[loose].max()) if loose.any() else -np.inf
+            if not ok.any():
+                return x, value, near
+            i = int(np.argmax(np.where(ok, vals, -np.inf)))
             if vals[i] <= value:
-                break
+                return x, value, near
             x, value = cand[i], float(vals[i])
-        return x, value
+        return x, value, -np.inf  # still climbing: its moves are not known
 
 
 class BoundedIdeal(BoundedSearch):
@@ -439,71 +449,3 @@ class BoundedIdeal(BoundedSearch):
         coefs = np.zeros((self.problem.n_groups, self.problem.n_criteria))
         coefs[self.g] = w
         return self.search(coefs, known)
-
-
-class Prover:
-    """Bounded searches for one problem, kept across a negotiation's questions.
-
-    Parameters
-    ----------
-    problem : Problem
-    """
-
-    def __init__(self, problem: Problem) -> None:
-        self.problem = problem
-        self._ideals: dict[int, BoundedIdeal] = {}
-        self._searches: dict[tuple[int, ...] | None, BoundedSearch] = {}
-
-    def _ideal(self, g: int) -> BoundedIdeal:
-        if g not in self._ideals:
-            self._ideals[g] = BoundedIdeal(self.problem, g)
-        return self._ideals[g]
-
-    def ideal(self, g: int, w: FloatArray, known: list[BoolArray]) -> Narrowed | None:
-        """:meth:`BoundedIdeal.ideal` for group ``g`` (``None`` for negative weights)."""
-        if np.any(np.asarray(w) < 0):
-            return None
-        return self._ideal(g).ideal(w, known)
-
-    def proposal(
-        self,
-        coefs: FloatArray,
-        last: BoolArray | None,
-        groups: tuple[int, ...] | None,
-        floors: FloatArray | None,
-        floor_weights: FloatArray | None,
-        forced: BoolArray | None,
-        allowed: BoolArray | None,
-        exclude: list[BoolArray] | None,
-    ) -> BoolArray | None:
-        """The best package, when proved by a margin (see :meth:`BoundedSearch.search`).
-
-        ``groups`` are the groups modeled (``None``: all, as floors need). ``None``
-        unless no other package comes within the margin (counting packages within
-        the solver's tolerances of the constraints): then a MILP solved within those
-        tolerances returns this very package.
-        """
-        weights = np.zeros(1) if floor_weights is None else np.asarray(floor_weights)
-        if np.any(coefs < 0) or np.any(weights < 0) or (floors is None) != (floor_weights is None):
-            return None
-        if floors is not None and not np.all(np.isfinite(floors)):
-            return None
-        if groups is not None and len(groups) == 1:
-            search: BoundedSearch = self._ideal(groups[0])
-        else:
-            key = groups
-            if key not in self._searches:
-                modeled = range(self.problem.n_groups) if key is None else key
-                self._searches[key] = BoundedSearch(self.problem, modeled)
-            search = self._searches[key]
-        found = search.search(
-            coefs,
-            [] if last is None else [last],
-            floors=floors,
-            floor_weights=floor_weights,
-            forced=forced,
-            allowed=allowed,
-            exclude=exclude,
-            margin=True,
-        )
-        return None if found is None else found.package

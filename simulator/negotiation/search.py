@@ -21,7 +21,7 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 from plurisim.errors import InfeasibleError
-from plurisim.negotiation.bounded import Prover
+from plurisim.negotiation.prover import Prover
 from plurisim.negotiation.support import GroupSupport
 from plurisim.packages import PackageModel, resolve_engine
 from plurisim.problem import Problem
