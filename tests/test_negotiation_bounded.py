@@ -172,3 +172,27 @@ def test_proposal_with_a_tie_is_left_to_the_milp():
         assert found is None
     else:  # pragma: no cover - the generated problem has no tie after all
         pytest.skip("no tie in this problem")
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_uncapped_criteria_are_proved_or_left_to_the_milp_never_wrong(seed):
+    """Without caps a level column has an infinite bound: the bound must stay valid."""
+    base = problem(seed)
+    p = dataclasses.replace(base, caps=np.full(base.n_criteria, np.inf))
+    rng = np.random.default_rng(seed + 30)
+    x = every_package(p)
+    ours = PackageSearch(p, "milp")
+    for _ in range(6):
+        coefs, floors, weights, excluded = proposal_question(p, rng)
+        found = ours.prover.proposal(coefs, None, None, floors, weights, None, None, [excluded])
+        if found is not None:
+            u = np.einsum("ngk,gk->ng", p.levels(x), weights)
+            ok = np.all(u >= floors - 1e-9, axis=1) & np.any(x != excluded, axis=1)
+            values = np.einsum("ngk,gk->n", p.levels(x), coefs)
+            np.testing.assert_array_equal(found, x[int(np.argmax(np.where(ok, values, -np.inf)))])
+        g = int(rng.integers(p.n_groups))
+        w = rng.dirichlet(np.ones(p.n_criteria))
+        ideal = ours.prover.ideal(g, w, [np.zeros(p.n_interventions, dtype=bool)])
+        if ideal is not None and ideal.package is not None:
+            value = float(p.levels(ideal.package)[g] @ w)
+            assert value == pytest.approx(brute(p, g, w), rel=1e-9)

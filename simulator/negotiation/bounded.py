@@ -327,7 +327,13 @@ class BoundedSearch:
         pi = np.clip(-np.asarray(sol.row_dual, dtype=float), 0.0, None)
         red = c - a.T @ pi
         col_lo, col_hi = np.r_[lo, self.col_lo[m:]], np.r_[hi, self.col_hi[m:]]
-        z = float(pi @ bound + np.maximum(red * col_lo, red * col_hi).sum())
+        # Each column's best contribution at its bounds: 0 when its reduced cost is 0
+        # (even for an infinite bound); an infinite bound with a nonzero one proves nothing.
+        with np.errstate(invalid="ignore"):
+            term = np.where(red > 0, red * col_hi, np.where(red < 0, red * col_lo, 0.0))
+        z = float(pi @ bound + term.sum())
+        if not np.isfinite(z):
+            raise _LPFailed
         return z, red, np.asarray(sol.col_value, dtype=float)[:m]
 
     def _restore(self, n_extra: int) -> None:
