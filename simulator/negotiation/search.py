@@ -172,6 +172,20 @@ class PackageSearch:
         exclude: list[BoolArray] | None = None,
     ) -> list[BoolArray]:
         """The ``k`` best distinct packages for :meth:`best`'s objective, best first."""
+        return self._top(coefs, k, floors, floor_weights, forced, allowed, exclude)
+
+    def _top(
+        self,
+        coefs: FloatArray,
+        k: int,
+        floors: FloatArray | None = None,
+        floor_weights: FloatArray | None = None,
+        forced: BoolArray | None = None,
+        allowed: BoolArray | None = None,
+        exclude: list[BoolArray] | None = None,
+        prove: bool = True,
+    ) -> list[BoolArray]:
+        """:meth:`top`; ``prove=False`` goes to the MILP without a bounded search."""
         if self.space is not None:
             rows, values = self._scored(coefs, floors, floor_weights, forced, allowed, exclude)
             if rows.size == 0:
@@ -184,7 +198,7 @@ class PackageSearch:
         # Without floors, only the groups in the objective need their levels modeled.
         involved = None if floors is not None else np.flatnonzero(np.abs(coefs).sum(axis=1) > 0)
         key = None if involved is None else tuple(int(g) for g in involved)
-        if k == 1:
+        if k == 1 and prove:
             proved = self.prover.proposal(
                 coefs, self._last.get(key), key, floors, floor_weights, forced, allowed, exclude
             )
@@ -405,13 +419,13 @@ class PackageSearch:
             self._last[key] = support.masks[known]
         narrowed = self.prover.ideal(g, w, list(support.masks))
         if narrowed is None:
-            return self.best(coefs)
+            return self._top(coefs, 1, prove=False)[0]
         if narrowed.package is not None:
             return narrowed.package
         # Every package better than the incumbent keeps the bound's choice of the
         # fixed interventions: the MILP searches only the rest, from the incumbent.
         self._last[key] = narrowed.incumbent
-        return self.best(coefs, forced=narrowed.forced, allowed=narrowed.allowed)
+        return self._top(coefs, 1, forced=narrowed.forced, allowed=narrowed.allowed, prove=False)[0]
 
     def _group_ideal_levels(self, g: int) -> FloatArray:
         """Levels of group ``g``'s ideal package (solved once)."""
