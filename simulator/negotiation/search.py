@@ -4,7 +4,11 @@ Each proposal maximizes a weighted sum of criterion levels under the budget, wit
 floors on group utilities (individual rationality) and interventions the
 negotiation has committed to. Small problems are answered from the enumerated
 package space (exact, microseconds per round); larger ones by a MILP with HiGHS
-(exact up to the solver's tolerance). Funding a demand looks for the best way to
+(exact up to the solver's tolerance). Before a MILP, LP bounds and enumeration
+(:mod:`plurisim.negotiation.bounded`) try to prove the answer: a proposal is taken
+from them only when no other package comes within a margin wider than the MILP's
+tolerances (so it is the package the MILP returns); an ideal, whose value alone
+counts, whenever they settle it. Funding a demand looks for the best way to
 pay for it out of the current proposal: exactly by enumeration, or by dropping the
 items that cost the rubric least per unit of budget freed when the problem is too
 large to enumerate.
@@ -17,6 +21,7 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 from plurisim.errors import InfeasibleError
+from plurisim.negotiation.prover import Prover
 from plurisim.negotiation.support import GroupSupport
 from plurisim.packages import PackageModel, resolve_engine
 from plurisim.problem import Problem
@@ -73,6 +78,7 @@ class PackageSearch:
         self._models: dict[tuple[int, ...] | None, PackageModel] = {}
         self._last: dict[tuple[int, ...] | None, BoolArray] = {}
         self._support: dict[int, GroupSupport] = {}
+        self.prover = Prover(problem)
 
     # -- helpers --------------------------------------------------------------------
 
@@ -166,6 +172,20 @@ class PackageSearch:
         exclude: list[BoolArray] | None = None,
     ) -> list[BoolArray]:
         """The ``k`` best distinct packages for :meth:`best`'s objective, best first."""
+        return self._top(coefs, k, floors, floor_weights, forced, allowed, exclude)
+
+    def _top(
+        self,
+        coefs: FloatArray,
+        k: int,
+        floors: FloatArray | None = None,
+        floor_weights: FloatArray | None = None,
+        forced: BoolArray | None = None,
+        allowed: BoolArray | None = None,
+        exclude: list[BoolArray] | None = None,
+        prove: bool = True,
+    ) -> list[BoolArray]:
+        """:meth:`top`; ``prove=False`` goes to the MILP without a bounded search."""
         if self.space is not None:
             rows, values = self._scored(coefs, floors, floor_weights, forced, allowed, exclude)
             if rows.size == 0:
@@ -178,6 +198,13 @@ class PackageSearch:
         # Without floors, only the groups in the objective need their levels modeled.
         involved = None if floors is not None else np.flatnonzero(np.abs(coefs).sum(axis=1) > 0)
         key = None if involved is None else tuple(int(g) for g in involved)
+        if k == 1 and prove:
+            proved = self.prover.proposal(
+                coefs, self._last.get(key), key, floors, floor_weights, forced, allowed, exclude
+            )
+            if proved is not None:
+                self._last[key] = proved
+                return [proved]
         model = self._persistent(key, forced, allowed)
         base = model.n_rows
         try:
@@ -378,15 +405,27 @@ class PackageSearch:
             support = self._support[g] = GroupSupport(np.minimum(lo, hi), hi)
         index = support.known(w)
         if index is None:
-            coefs = np.zeros_like(self.problem.weights)
-            coefs[g] = w
-            known = support.best_known(w)
-            key = (g,)
-            if known is not None:
-                self._last[key] = support.masks[known]
-            x = self.best(coefs)
+            x = self._ideal_package(g, w, support)
             index = support.add(w, x, self.problem.levels(x)[g])
         return support.levels[index]
+
+    def _ideal_package(self, g: int, w: FloatArray, support: GroupSupport) -> BoolArray:
+        """A package optimal for group ``g`` under ``w``: enumerated, or by a narrowed MILP."""
+        coefs = np.zeros_like(self.problem.weights)
+        coefs[g] = w
+        known = support.best_known(w)
+        key = (g,)
+        if known is not None:
+            self._last[key] = support.masks[known]
+        narrowed = self.prover.ideal(g, w, list(support.masks))
+        if narrowed is None:
+            return self._top(coefs, 1, prove=False)[0]
+        if narrowed.package is not None:
+            return narrowed.package
+        # Every package better than the incumbent keeps the bound's choice of the
+        # fixed interventions: the MILP searches only the rest, from the incumbent.
+        self._last[key] = narrowed.incumbent
+        return self._top(coefs, 1, forced=narrowed.forced, allowed=narrowed.allowed, prove=False)[0]
 
     def _group_ideal_levels(self, g: int) -> FloatArray:
         """Levels of group ``g``'s ideal package (solved once)."""
