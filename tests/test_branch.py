@@ -97,3 +97,21 @@ def test_utilitarian_uses_it_and_falls_back_to_highs(monkeypatch):
     assert slow.details["search"] == "highs" and slow.status == "optimal"
     assert close(fast.objective, slow.objective)
     assert fast.package == slow.package  # the optimum is unique here
+
+
+@pytest.mark.parametrize("engine", ["milp", "enumerate"])
+def test_a_baseline_above_its_cap_is_modelled(engine):
+    """``level = min(cap, b + E x)`` holds with ``b`` above the cap (the MILP was infeasible)."""
+    from plurisim.problem import Problem
+
+    p = Problem.from_arrays(
+        costs=[2.0, 3.0, 4.0],
+        budget=5.0,
+        baseline=[[6.0, 1.0], [1.0, 1.0]],
+        effects=[[[1.0, 0.5], [0.0, 1.0], [0.0, 2.0]], [[1.0, 0.0], [0.5, 0.5], [2.0, 0.0]]],
+        weights=[[0.5, 0.5], [0.5, 0.5]],
+        caps=[5.0, 5.0],
+    )
+    _x, u = brute_force(p)
+    got = utilitarian(p, engine=engine)
+    assert close(true_utilities(p, got.package).sum(), u.sum(axis=1).max())

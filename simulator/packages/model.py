@@ -136,7 +136,8 @@ class PackageModel:
         self._head = head
         self.y_index = np.full((g_n, d), -1, dtype=np.intp)
         for g, k in pairs:
-            col = self.add_var(float(neg[g, k]), float(head[g, k]))
+            # a baseline above its cap makes head negative: the level can still only fall
+            col = self.add_var(min(float(neg[g, k]), float(head[g, k])), float(head[g, k]))
             self.y_index[g, k] = col
             e = problem.effects[g, :, k]
             nz = np.flatnonzero(e)
