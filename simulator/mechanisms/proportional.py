@@ -94,8 +94,8 @@ def mes(
     ``i``'s ballot utility for project ``j`` (the cost of an approved project or 1, as
     chosen when loading; points for ordinal and cumulative ballots), which gives
     pabutools' ``Cost_Sat``, ``Cardinality_Sat`` and additive cardinal satisfaction;
-    identical ballots are counted once with their multiplicity (the same outcome,
-    faster); a negative score counts as 0 (nobody pays for a project they dislike).
+    identical ballots are counted once with their multiplicity where that halves the
+    rows at least (the same outcome, faster); a negative score counts as 0 (nobody pays for a project they dislike).
 
     Parameters
     ----------
@@ -125,6 +125,11 @@ def mes(
         mult = problem.sizes.astype(np.int64)
     elif problem.ballots is not None:
         util, mult = problem.ballots.unique
+        if 2 * util.shape[0] > problem.ballots.n_voters:
+            # Few repeated ballots: one row per voter runs the engine's faster path for
+            # voters of multiplicity one (the same outcome either way).
+            util = problem.ballots.utilities
+            mult = np.ones(util.shape[0], dtype=np.int64)
         if (util.data < 0).any():  # scores below zero: nobody pays for what they dislike
             util = util.copy()
             util.data = np.maximum(util.data, 0.0)
