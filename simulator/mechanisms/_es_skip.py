@@ -281,13 +281,8 @@ def _block(
     above: RunResult | None = None
     for step in range(k + size - 1, k - 1, -1):
         per_voter = start + step * increment_q
-        if above is None:
-            res = run(bal, float(per_voter), per_voter, floors=True)
-        else:
-            expect = _order(above)
-            res = run(
-                bal, float(per_voter), per_voter, hints=above.floors, expect=expect, floors=True
-            )
+        hints, expect = ((), []) if above is None else (above.floors, _order(above))
+        res = run(bal, float(per_voter), per_voter, hints=hints, expect=expect, floors=True)
         out.append(res)
         above = res
     return out[::-1]
