@@ -202,11 +202,16 @@ class _Table:
     def with_deltas(self, name: str) -> dict[str, Any]:
         """The row of outcome ``name`` with the delta columns :meth:`frame` adds."""
         row = dict(self.row(name))
-        if self.reference is not None:
-            base = self.row(self.reference)
-            for col in self.delta_columns():
-                row[f"delta_{col}"] = row[col] - float(base[col])
+        for col, base in self._bases().items():
+            row[f"delta_{col}"] = row[col] - base
         return row
+
+    def _bases(self) -> dict[str, float]:
+        """The reference row's value of each delta column (none without a reference)."""
+        if self.reference is None:
+            return {}
+        base = self.row(self.reference)
+        return {col: float(base[col]) for col in self.delta_columns()}
 
     def delta_columns(self) -> tuple[str, ...]:
         """The columns that get a ``delta_`` column against the reference."""
@@ -218,10 +223,8 @@ class _Table:
         import pandas as pd  # deferred: scoring one outcome does not need pandas
 
         frame = pd.DataFrame(self.rows).set_index("outcome")
-        if self.reference is not None:
-            base = self.row(self.reference)
-            for col in self.delta_columns():
-                frame[f"delta_{col}"] = frame[col] - float(base[col])
+        for col, base in self._bases().items():
+            frame[f"delta_{col}"] = frame[col] - base
         attrs = {"scenario": self.scenario, "percentile": self.percentile}
         frame.attrs.update({**attrs, "reference": self.reference})
         return frame
