@@ -165,6 +165,27 @@ def test_the_sparse_estimator_solves_the_dense_lp():
     np.testing.assert_allclose(ours, dense_estimate(est, [0, 1]), atol=1e-7)
 
 
+def test_the_warm_started_estimator_solves_the_dense_lp_after_every_answer():
+    """The LP kept across answers (rows added, slack costs changed, groups joining
+    late) gives, after each answer, the point a fresh dense solve gives."""
+    rng = np.random.default_rng(1)
+    est = Estimator(n_groups=3, n_criteria=4)
+    truth = rng.dirichlet(np.ones(4), size=3)
+    for step in range(60):
+        g = int(rng.integers(2 if step < 20 else 3))  # group 2 answers only later
+        if step % 7 == 3 and est.n_constraints(g):  # the same answer again: a larger count
+            unit = next(iter(est._rows[g].values()))[0]
+            est.add(g, np.asarray(unit), 2.0)
+        else:
+            delta = rng.normal(size=4) * (rng.random(4) < 0.8)
+            # now and then an answer against the truth: the soft margin must give way
+            wrong = rng.random() < 0.1
+            est.add(g, -delta if (delta @ truth[g] >= 0) == wrong else delta, 1.0)
+        ours = est.estimate()
+        solved = [h for h in range(3) if est.n_constraints(h)]
+        np.testing.assert_allclose(ours[solved], dense_estimate(est, solved), atol=1e-7)
+
+
 def test_a_result_computes_its_figures_on_first_use_and_keeps_them():
     r = negotiate(scenarios.load("montreal-streets"), seed=3)
     assert r.evaluated is None and "_evaluation" not in r.__dict__
@@ -201,3 +222,28 @@ def test_proposals_by_the_persistent_milp_equal_enumeration(seed):
         assert value == pytest.approx(float((p.levels(expect) * coefs).sum()), rel=1e-6)
         assert np.all((p.levels(got) * w).sum(axis=1) >= floors - 1e-7)
         assert np.all(got[forced]) and not np.array_equal(got, d)
+
+
+def test_a_copied_estimator_solves_afresh_to_the_same_point():
+    est = Estimator(n_groups=2, n_criteria=3)
+    est.add(0, np.array([1.0, -1.0, 0.0]))
+    est.add(1, np.array([0.0, 1.0, -0.5]))
+    before = est.estimate()
+    copy = pickle.loads(pickle.dumps(est))
+    assert copy._lp is None
+    np.testing.assert_allclose(copy.estimate(), before, atol=1e-12)
+    copy.add(0, np.array([0.0, 1.0, -1.0]))
+    est.add(0, np.array([0.0, 1.0, -1.0]))
+    np.testing.assert_allclose(copy.estimate(), est.estimate(), atol=1e-9)
+
+
+def test_a_failed_warm_solve_is_redone_from_scratch(monkeypatch):
+    est = Estimator(n_groups=1, n_criteria=3)
+    est.add(0, np.array([1.0, -1.0, 0.0]))
+    est.estimate()
+    first = est._lp
+    monkeypatch.setattr(first, "solve", lambda rows: None)  # this solver now fails
+    est.add(0, np.array([0.0, 1.0, -1.0]))
+    w = est.estimate()
+    assert est._lp is not None and est._lp is not first
+    np.testing.assert_allclose(w[0], dense_estimate(est, [0])[0], atol=1e-7)

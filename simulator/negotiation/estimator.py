@@ -16,7 +16,9 @@ open, distances measured within the simplex), with a soft margin (slack, penaliz
 by :data:`SLACK_COST`) for answers that contradict each other. With no answer yet
 the estimate is the simplex's centre, equal weights: under private information the
 first proposal cannot depend on private weights. Being a centre rather than a
-corner, the estimate moves gradually as answers accumulate.
+corner, the estimate moves gradually as answers accumulate. The LP is kept for
+the whole negotiation: each answer adds its row, and HiGHS re-solves from the last
+optimal basis instead of from scratch (a third of the time at 10,000 stakeholders).
 
 Examples
 --------
@@ -32,9 +34,11 @@ True
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 from numpy.typing import NDArray
-from plurisim.packages.highs import solve_lp
+from plurisim.packages.highs import highspy, new_solver, status_code, stdout_to_stderr
 
 __all__ = ["SLACK_COST", "Estimator", "estimation_error"]
 
@@ -58,6 +62,14 @@ class Estimator:
         self._rows: list[dict[bytes, list[object]]] = [{} for _ in range(n_groups)]
         self._dirty = np.ones(n_groups, dtype=bool)
         self._estimate = np.full((n_groups, n_criteria), 1.0 / n_criteria)
+        self._lp: _MarginLP | None = None
+
+    def __getstate__(self) -> dict[str, object]:
+        """A copy drops the solver (it cannot be copied); its first estimate re-solves."""
+        state = dict(self.__dict__)
+        state["_lp"] = None
+        state["_dirty"] = np.ones(self.n_groups, dtype=bool)
+        return state
 
     def n_constraints(self, g: int) -> int:
         """Distinct inequalities revealed so far by group ``g``."""
@@ -88,8 +100,9 @@ class Estimator:
     def estimate(self) -> FloatArray:
         """The current estimate, shape (G, d); rows on the simplex.
 
-        Groups whose answers changed are re-solved together, in one LP (their blocks
-        are independent, so each gets its own max-margin point).
+        Groups whose answers changed are re-solved together, in one LP holding every
+        group's block (the blocks are independent, so each gets its own max-margin
+        point).
         """
         dirty = [int(g) for g in np.flatnonzero(self._dirty)]
         solvable = [g for g in dirty if self.d > 1 and self._rows[g]]
@@ -102,69 +115,100 @@ class Estimator:
         return self._estimate.copy()
 
     def _solve(self, groups: list[int]) -> FloatArray:
-        """The max-margin points of several groups, by one block-diagonal LP."""
+        """The max-margin points of several groups, from the persistent LP."""
+        rows = [(g, list(self._rows[g].values())) for g in groups]
+        w = None if self._lp is None else self._lp.solve(rows)
+        if w is None:  # the first solve, or the warm one failed: from scratch
+            self._lp = _MarginLP(self.d)
+            w = self._lp.solve(rows)
+        if w is None:  # pragma: no cover - the LP is always feasible
+            return self._estimate[groups]
+        w = np.clip(w, 0.0, None)
+        return w / w.sum(axis=1, keepdims=True)
+
+
+class _MarginLP:
+    """One LP holding every group's block, grown in place and re-solved warm.
+
+    Per group, variables ``w`` (d), ``r``, ``q`` and one slack ``xi`` per revealed
+    inequality; maximize ``r + CENTRE * q - cost * sum(count * xi)``: ``r`` is the
+    margin to every boundary, ``q`` to the simplex's faces alone (it picks the most
+    central point when answers conflict). The blocks share no variable, so each group
+    gets its own max-margin point. A new answer adds a row and its slack; HiGHS
+    re-solves from the last optimal basis (dual simplex) rather than from scratch.
+    """
+
+    def __init__(self, d: int) -> None:
+        self.d = d
+        self._h: Any = None
+        self._blocks: dict[int, tuple[int, list[int]]] = {}  # g -> (first w column, slacks)
+
+    def solve(self, groups: list[tuple[int, list[list[object]]]]) -> FloatArray | None:
+        """Each group's ``w`` for its rows ``[unit, count]`` (earlier rows come first)."""
+        d = self.d
+        h = self._h
+        if h is None:
+            h = self._h = new_solver({"presolve": "off", "simplex_strategy": 1})
+        inf = highspy().kHighsInf
+        for g, rows in groups:
+            if g not in self._blocks:
+                self._blocks[g] = (self._add_block(h, inf), [])
+            o, slacks = self._blocks[g]
+            new = rows[len(slacks) :]
+            if new:
+                first = h.getNumCol()
+                k = len(new)
+                cols = np.arange(first, first + k, dtype=np.int32)
+                no_entries = np.zeros(k, dtype=np.int32)
+                h.addCols(k, np.zeros(k), np.zeros(k), np.full(k, inf), 0, no_entries, _NO_INT, _NO)
+                slacks.extend(int(c) for c in cols)
+                # r - delta . w - xi <= 0
+                units = np.array([r[0] for r in new], dtype=float)
+                idx = np.column_stack(
+                    [np.broadcast_to(np.arange(o, o + d + 1), (k, d + 1)), cols]
+                ).astype(np.int32)
+                val = np.column_stack([-units, np.ones(k), -np.ones(k)])
+                nz = val != 0
+                starts = np.concatenate([[0], np.cumsum(nz.sum(axis=1))[:-1]]).astype(np.int32)
+                h.addRows(k, np.full(k, -inf), np.zeros(k), int(nz.sum()), starts, idx[nz], val[nz])
+            counts = np.array([r[1] for r in rows], dtype=float)
+            cost = SLACK_COST * counts / counts.max()
+            h.changeColsCost(len(slacks), np.array(slacks, dtype=np.int32), cost)
+        with stdout_to_stderr():
+            h.run()
+        if status_code(h.getModelStatus()) != 0:
+            return None
+        x = np.asarray(h.getSolution().col_value, dtype=float)
+        return np.array([x[self._blocks[g][0] : self._blocks[g][0] + d] for g, _ in groups])
+
+    def _add_block(self, h: Any, inf: float) -> int:
+        """Add a group's ``w``, ``r``, ``q``, face rows and ``sum(w) = 1``; first column."""
         d = self.d
         face = np.sqrt(1.0 - 1.0 / d)  # distance of w from face k is w_k / face
-        blocks = []
-        for g in groups:
-            rows = list(self._rows[g].values())
-            deltas = np.array([r[0] for r in rows], dtype=float)
-            counts = np.array([r[1] for r in rows], dtype=float)
-            blocks.append((deltas, counts))
-        # Per group, variables w (d), r, q, xi (n_g); maximize
-        # r + CENTRE * q - cost * sum(count * xi): r is the margin to every boundary, q
-        # to the faces alone (it picks the most central point when answers conflict).
-        offsets, nv = [], 0
-        for deltas, _ in blocks:
-            offsets.append(nv)
-            nv += d + 2 + deltas.shape[0]
-        n_ub = sum(deltas.shape[0] + 2 * d for deltas, _ in blocks)
-        n_eq = len(groups)
-        c = np.zeros(nv)
-        col_lo, col_hi = np.zeros(nv), np.zeros(nv)
-        rr: list[NDArray[np.intp]] = []
-        cc: list[NDArray[np.intp]] = []
-        vv: list[FloatArray] = []
-
-        def put(rows: NDArray[np.intp], cols: NDArray[np.intp], vals: FloatArray | float) -> None:
-            rows, cols = np.broadcast_arrays(rows, cols)
-            rr.append(rows.ravel())
-            cc.append(cols.ravel())
-            vv.append(np.broadcast_to(np.asarray(vals, dtype=float), rows.shape).ravel())
-
-        row = 0
-        ar_d = np.arange(d)
-        for k, ((deltas, counts), o) in enumerate(zip(blocks, offsets, strict=True)):
-            n = deltas.shape[0]
-            ar_n = np.arange(n)
-            c[o + d] = -1.0
-            c[o + d + 1] = -CENTRE
-            c[o + d + 2 : o + d + 2 + n] = SLACK_COST * counts / counts.max()
-            put((row + ar_n)[:, None], (o + ar_d)[None, :], -deltas)  # r - delta.w - xi <= 0
-            put(row + ar_n, np.full(n, o + d), 1.0)
-            put(row + ar_n, o + d + 2 + ar_n, -1.0)
-            row += n
-            put(row + ar_d, o + ar_d, -1.0)  # r * face - w_k <= 0
-            put(row + ar_d, np.full(d, o + d), face)
-            row += d
-            put(row + ar_d, o + ar_d, -1.0)  # q * face - w_k <= 0
-            put(row + ar_d, np.full(d, o + d + 1), face)
-            row += d
-            put(np.full(d, n_ub + k), o + ar_d, 1.0)  # sum w = 1
-            col_lo[o : o + d + 2 + n] = np.r_[np.zeros(d), -1.0, 0.0, np.zeros(n)]
-            col_hi[o : o + d + 2 + n] = np.r_[np.ones(d), 1.0, 1.0, np.full(n, np.inf)]
-        res = solve_lp(
-            c,
-            (np.concatenate(rr), np.concatenate(cc), np.concatenate(vv), (n_ub + n_eq, nv)),
-            np.r_[np.full(n_ub, -np.inf), np.ones(n_eq)],
-            np.r_[np.zeros(n_ub), np.ones(n_eq)],
-            col_lo,
-            col_hi,
+        o = int(h.getNumCol())
+        cost = np.r_[np.zeros(d), -1.0, -CENTRE]
+        h.addCols(
+            d + 2,
+            cost,
+            np.r_[np.zeros(d), -1.0, 0.0],
+            np.r_[np.ones(d), 1.0, 1.0],
+            0,
+            np.zeros(d + 2, dtype=np.int32),
+            _NO_INT,
+            _NO,
         )
-        if res.status != 0 or res.x is None:  # pragma: no cover - the LP is always feasible
-            return self._estimate[groups]
-        w = np.clip(np.array([res.x[o : o + d] for o in offsets]), 0.0, None)
-        return w / w.sum(axis=1, keepdims=True)
+        ar = np.arange(o, o + d, dtype=np.int32)
+        for extra in (o + d, o + d + 1):  # r * face - w_k <= 0, then q * face - w_k <= 0
+            idx = np.column_stack([ar, np.full(d, extra, dtype=np.int32)]).ravel()
+            val = np.tile([-1.0, face], d)
+            starts = np.arange(0, 2 * d, 2, dtype=np.int32)
+            h.addRows(d, np.full(d, -inf), np.zeros(d), 2 * d, starts, idx, val)
+        h.addRow(1.0, 1.0, d, ar, np.ones(d))  # sum w = 1
+        return o
+
+
+_NO_INT = np.zeros(0, dtype=np.int32)
+_NO = np.zeros(0)
 
 
 def estimation_error(estimate: FloatArray, truth: FloatArray) -> float:
