@@ -14,8 +14,10 @@ import itertools
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from plurisim import compile_scenario, negotiate, scenarios
-from plurisim.negotiation.bounded import BoundedIdeal
+from plurisim.negotiation.bounded import BoundedIdeal, _at_least
 from plurisim.negotiation.search import PackageSearch
 
 
@@ -196,3 +198,29 @@ def test_uncapped_criteria_are_proved_or_left_to_the_milp_never_wrong(seed):
         if ideal is not None and ideal.package is not None:
             value = float(p.levels(ideal.package)[g] @ w)
             assert value == pytest.approx(brute(p, g, w), rel=1e-9)
+
+
+def count_fitting(c, slack):
+    """How many flip sets the enumeration keeps: every subset, summed in its order."""
+    pens = [0.0]
+    for cj in c:
+        pens += [p + cj for p in pens if p + cj <= slack]
+    return len(pens)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(st.floats(0.0, 10.0), min_size=0, max_size=12),
+    st.floats(0.0, 30.0),
+)
+def test_the_early_count_never_exceeds_the_enumeration(costs, slack):
+    """The bound that gives up before enumerating is a lower bound on what it would keep."""
+    c = np.sort(np.array(costs, dtype=float), kind="stable")
+    assert _at_least(c, slack) <= count_fitting(c, slack)
+
+
+def test_the_early_count_is_tight_when_every_set_fits():
+    c = np.array([0.1, 0.2, 0.3])
+    assert _at_least(c, 1.0) == count_fitting(c, 1.0) == 8
+    assert _at_least(c, 0.25) == count_fitting(c, 0.25) == 3  # {}, {0.1}, {0.2}
+

@@ -201,7 +201,7 @@ class BoundedSearch:
             raise ValueError(
                 "coefficients must be finite, nonnegative and on the modeled groups only"
             )
-        c = np.r_[np.zeros(m), coefs[self.groups].ravel()]
+        c = np.concatenate([np.zeros(m), coefs[self.groups].ravel()])
         lo = np.zeros(m) if forced is None else np.asarray(forced, dtype=float)
         hi = np.ones(m) if allowed is None else np.asarray(allowed, dtype=float)
         lo = np.minimum(lo, hi)
@@ -295,7 +295,7 @@ class BoundedSearch:
         hp = highspy()
         h = self._solver
         a = np.vstack([self.a, extra[:, :-1]])
-        bound = np.r_[self.h, extra[:, -1]]
+        bound = np.concatenate([self.h, extra[:, -1]])
         if h is None:
             h = self._solver = new_solver({"presolve": "off"})
             h.passModel(
@@ -326,7 +326,8 @@ class BoundedSearch:
         # HiGHS minimizes -c: its row duals are <= 0 on "<=" rows; ours are >= 0.
         pi = np.clip(-np.asarray(sol.row_dual, dtype=float), 0.0, None)
         red = c - a.T @ pi
-        col_lo, col_hi = np.r_[lo, self.col_lo[m:]], np.r_[hi, self.col_hi[m:]]
+        col_lo = np.concatenate([lo, self.col_lo[m:]])
+        col_hi = np.concatenate([hi, self.col_hi[m:]])
         # Each column's best contribution at its bounds: 0 when its reduced cost is 0
         # (even for an infinite bound); an infinite bound with a nonzero one proves nothing.
         with np.errstate(invalid="ignore"):
@@ -363,29 +364,38 @@ class BoundedSearch:
         base = np.where(lo < hi, red > 0, lo > 0.5)  # no penalty, or the fixed value
         cost = np.abs(red)
         free = free[cost[free] <= slack]
-        # Each flip set with its raw levels and spending, built up flip by flip.
-        costs = self.problem.costs
-        step = np.where(base, -1.0, 1.0)
+        # First only the penalties, each new flip set pointing to the one it extends
+        # (giving up early costs little), then its raw levels and spending, flip by flip.
         size = self.limit + 1
-        flips = np.zeros((size, m), dtype=bool)
+        order = free[np.argsort(cost[free], kind="stable")]
+        if _at_least(cost[order], slack) > size:
+            return None
         pens = np.zeros(size)
-        raws = np.empty((size, self.effects.shape[1]))
-        raws[0] = base.astype(float) @ self.effects + self.baseline
-        spent = np.empty(size)
-        spent[0] = float(base @ costs)
+        steps: list[tuple[int, NDArray[np.intp]]] = []
         n = 1
-        for j in free[np.argsort(cost[free], kind="stable")]:
+        for j in order:
             ok = np.flatnonzero(pens[:n] + cost[j] <= slack)  # row 0 always fits
             k = ok.size
             if n + k > size:
                 return None
+            pens[n : n + k] = pens[ok] + cost[j]
+            steps.append((int(j), ok))
+            n += k
+        costs = self.problem.costs
+        step = np.where(base, -1.0, 1.0)
+        flips = np.zeros((n, m), dtype=bool)
+        raws = np.empty((n, self.effects.shape[1]))
+        raws[0] = base.astype(float) @ self.effects + self.baseline
+        spent = np.empty(n)
+        spent[0] = float(base @ costs)
+        n = 1
+        for j, ok in steps:
+            k = ok.size
             flips[n : n + k] = flips[ok]
             flips[n : n + k, j] = True
-            pens[n : n + k] = pens[ok] + cost[j]
             raws[n : n + k] = raws[ok] + step[j] * self.effects[j]
             spent[n : n + k] = spent[ok] + step[j] * costs[j]
             n += k
-        flips, raws, spent = flips[:n], raws[:n], spent[:n]
         x = flips ^ base
         strict, loose, levels = check.masks(x, np.minimum(raws, self.caps), spent)
         keep = loose if margin else strict
@@ -434,6 +444,23 @@ class BoundedSearch:
                 return x, value, near
             x, value = cand[i], float(vals[i])
         return x, value, -np.inf  # still climbing: its moves are not known
+
+
+def _at_least(c: FloatArray, slack: float) -> float:
+    """A lower bound on how many flip sets of costs ``c`` (ascending) fit ``slack``.
+
+    For each item, the sets made of it and any of the cheaper items whose whole prefix
+    fits beside it; the empty set. The sums are the enumeration's own, in its order
+    (a prefix's running sum bounds each of its subsets', floats adding monotonically),
+    so the enumeration finds at least this many.
+    """
+    if c.size == 0:
+        return 1.0
+    prefix = np.concatenate([[0.0], np.cumsum(c)[:-1]])  # the sum of the items before each
+    ar = np.arange(c.size)
+    fits = (prefix[None, :] + c[:, None] <= slack) & (ar[None, :] <= ar[:, None])
+    k = fits.sum(axis=1)  # 0 for an item that does not fit alone
+    return float(1.0 + np.where(k > 0, np.exp2(k - 1), 0.0).sum())
 
 
 class BoundedIdeal(BoundedSearch):
