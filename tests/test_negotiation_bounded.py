@@ -224,3 +224,21 @@ def test_the_early_count_is_tight_when_every_set_fits():
     assert _at_least(c, 1.0) == count_fitting(c, 1.0) == 8
     assert _at_least(c, 0.25) == count_fitting(c, 0.25) == 3  # {}, {0.1}, {0.2}
 
+
+@pytest.mark.parametrize("seed", range(3))
+def test_individual_ideals_are_exact_for_the_members_solved(seed):
+    """Every member's ideal is at most its brute-force best; the group's own weights and
+    the members solved (the farthest ones) reach it exactly, by proof or by the MILP."""
+    p = problem(seed, odd=seed == 2)
+    rng = np.random.default_rng(seed)
+    search = PackageSearch(p, "milp", ideal_samples=3)
+    group = np.repeat(np.arange(p.n_groups), 5)
+    w = np.abs(p.weights[group] + rng.normal(0, 0.2, size=(group.size, p.n_criteria)))
+    w /= w.sum(axis=1, keepdims=True)
+    w[::5] = p.weights  # each group's own weights first
+    ours, exact = search.ideal_for(w, group)
+    assert not exact
+    truth = np.array([brute(p, int(g), row) for g, row in zip(group, w, strict=True)])
+    assert np.all(ours <= truth + 1e-9 * np.maximum(1.0, np.abs(truth)))
+    np.testing.assert_allclose(ours[::5], truth[::5], rtol=1e-9)
+    assert np.sum(np.isclose(ours, truth, rtol=1e-9)) >= 2 * p.n_groups

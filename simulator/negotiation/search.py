@@ -8,7 +8,11 @@ package space (exact, microseconds per round); larger ones by a MILP with HiGHS
 (:mod:`plurisim.negotiation.bounded`) try to prove the answer: a proposal is taken
 from them only when no other package comes within a margin wider than the MILP's
 tolerances (so it is the package the MILP returns); an ideal, whose value alone
-counts, whenever they settle it. Funding a demand looks for the best way to
+counts, whenever they settle it. The stakeholders' own ideals (under their true
+weights), whose levels serve as lower bounds for the other members of the group,
+are the package the bounded search proves optimal, the first it finds among equals
+(so where packages tie exactly, not necessarily the one a MILP would return), and
+the MILP's when it cannot settle them. Funding a demand looks for the best way to
 pay for it out of the current proposal: exactly by enumeration, or by dropping the
 items that cost the rubric least per unit of budget freed when the problem is too
 large to enumerate.
@@ -297,7 +301,7 @@ class PackageSearch:
                 vals = key[np.searchsorted(rows, best)]
                 best = best[vals >= vals.max() - 1e-9]
             return self.space.mask(int(best[0]))
-        model = self._model(None, None)
+        model = PackageModel(self.problem, options=SEARCH_OPTIONS)
         for x in exclude or ():
             model.forbid(x)
         a, const = model.utility(weights)
@@ -320,25 +324,6 @@ class PackageSearch:
         obj = np.zeros(model.n_vars)
         obj[t] = 1.0
         return model.solve(obj, time_limit=self.time_limit).x
-
-    def _model(
-        self,
-        forced: BoolArray | None,
-        allowed: BoolArray | None,
-        groups: NDArray[np.intp] | None = None,
-    ) -> PackageModel:
-        model = PackageModel(
-            self.problem,
-            groups=None if groups is None else [int(g) for g in groups],
-            options=SEARCH_OPTIONS,
-        )
-        if forced is not None:
-            for j in np.flatnonzero(forced):
-                model.set_bounds(int(j), 1.0, 1.0)
-        if allowed is not None:
-            for j in np.flatnonzero(~allowed):
-                model.set_bounds(int(j), 0.0, 0.0)
-        return model
 
     # -- ideals -------------------------------------------------------------------------
 
@@ -389,9 +374,7 @@ class PackageSearch:
                 if single:
                     found.append(self._certified_levels(g, vec))
                     continue
-                coefs = np.zeros_like(p.weights)
-                coefs[g] = vec
-                found.append(p.levels(self.best(coefs))[g])
+                found.append(self._exact_levels(g, vec))
             out[members] = (w @ np.array(found).T).max(axis=1)
         return out
 
@@ -430,10 +413,25 @@ class PackageSearch:
     def _group_ideal_levels(self, g: int) -> FloatArray:
         """Levels of group ``g``'s ideal package (solved once)."""
         if g not in self._group_levels:
-            coefs = np.zeros_like(self.problem.weights)
-            coefs[g] = self.problem.weights[g]
-            self._group_levels[g] = self.problem.levels(self.best(coefs))[g]
+            self._group_levels[g] = self._exact_levels(g, self.problem.weights[g])
         return self._group_levels[g]
+
+    def _exact_levels(self, g: int, w: FloatArray) -> FloatArray:
+        """Levels of an optimal package for group ``g`` under ``w``.
+
+        The package the bounded search proves optimal (among equals, the first it
+        finds), else the MILP's. Either is exact; the levels matter beyond the value
+        (members of the group take the best of these levels as a lower bound).
+        """
+        key = (g,)
+        narrowed = self.prover.ideal(g, w, [])
+        if narrowed is not None and narrowed.package is not None:
+            self._last[key] = narrowed.package
+            return self.problem.levels(narrowed.package)[g]
+        coefs = np.zeros_like(self.problem.weights)
+        coefs[g] = w
+        # The bound left too many packages open: a proof by margin would not settle it.
+        return self.problem.levels(self._top(coefs, 1, prove=False)[0])[g]
 
     # -- funding demands ----------------------------------------------------------------
 
