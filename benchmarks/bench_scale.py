@@ -1,9 +1,12 @@
 """Individual stakeholders at scale: time and peak memory, each size in a fresh process.
 
 A competitive population (SVO -30 degrees, quorum 1) holds out, so every round is
-played. Besides the three sizes of the goals (1,000, 10,000 and 100,000 individuals,
-60 interventions, 30 rounds), three sizes of each of groups, interventions and
-rounds give how the time grows with each: the slope of log(time) against log(size).
+played. The three sizes of the goals (1,000, 10,000 and 100,000 individuals, 60
+interventions, 30 rounds) run three times each: the median is printed beside its goal,
+with the range. Besides, three sizes of each of groups, interventions and rounds give
+how the time grows with each: the slope of log(time) against log(size). This machine's
+speed as it was (a fixed pure-Python loop, timed before and after) is the anchor:
+shared machines slow down by half and more from one minute to the next.
 """
 
 from __future__ import annotations
@@ -39,6 +42,20 @@ SCALING = {  # what varies: (sizes, and the others held at)
 }
 
 
+ANCHOR = (
+    "import time; t = time.perf_counter(); s = 0\n"
+    "for i in range(10**7): s += i\n"
+    "print(time.perf_counter() - t)"
+)
+REPEATS = 3
+
+
+def anchor() -> float:
+    """Seconds a fresh interpreter takes for ten million additions in a Python loop."""
+    out = subprocess.run([sys.executable, "-c", ANCHOR], capture_output=True, text=True, check=True)
+    return float(out.stdout.strip())
+
+
 def run(n: int, m: int = 60, rounds: int = 30, groups: int = 6) -> dict:
     out = subprocess.run(
         [sys.executable, "-c", CHILD, str(n), str(m), str(rounds), str(groups)],
@@ -56,10 +73,13 @@ def _size(what: str, r: dict) -> float:
 
 def main() -> None:
     rows, results = [], {}
+    before = anchor()
     for n in SCALING["individuals"][0]:
-        r = results[n] = run(n)
+        runs = [run(n) for _ in range(REPEATS)]
+        r = results[n] = sorted(runs, key=lambda x: x["seconds"])[REPEATS // 2]
+        low, high = min(x["seconds"] for x in runs), max(x["seconds"] for x in runs)
         goal_s, goal_mib = GOALS.get(n, (None, None))
-        seconds = f"{r['seconds']:.2f} s"
+        seconds = f"{r['seconds']:.2f} s ({low:.2f}-{high:.2f})"
         peak = f"{r['peak_mib']:.0f} MiB"
         if goal_s is not None:
             seconds = against(r["seconds"], goal_s, seconds, f"{goal_s:g} s")
@@ -67,7 +87,10 @@ def main() -> None:
             peak = against(r["peak_mib"], goal_mib, peak, "1 GiB")
         agreement = "yes" if r["agreement"] else "no"
         rows.append([r["n"], r["m"], r["rounds"], agreement, seconds, peak])
-    print("Individual stakeholders, 60 interventions, 30 rounds played (a competitive population):")
+    print(
+        "Individual stakeholders, 60 interventions, 30 rounds played (a competitive "
+        f"population); the median of {REPEATS} fresh processes, and the range:"
+    )
     print(
         table(rows, ["individuals", "interventions", "rounds", "agreement", "time", "peak memory"])
     )
@@ -84,6 +107,12 @@ def main() -> None:
         points = ", ".join(f"{x:g}: {t:.2f} s" for x, t in zip(xs, times, strict=True))
         lines.append([what, f"{slope(xs, times):.2f}", points])
     print(table(lines, ["size", "exponent", "time at each size"]))
+    after = anchor()
+    print()
+    print(
+        f"This machine's speed (the anchor): ten million additions in a Python loop took "
+        f"{before:.2f} s before these runs and {after:.2f} s after them."
+    )
 
 
 def _key(what: str) -> str:
