@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import os
 import statistics
+import subprocess
+import sys
 import time
 from collections.abc import Callable
 from typing import Any
@@ -32,3 +34,20 @@ def fresh_env() -> dict[str, str]:
     command does after installing).
     """
     return {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+
+
+LOOP = (
+    "import time; t = time.perf_counter(); s = 0\n"
+    "for i in range(10**7): s += i\n"
+    "print(time.perf_counter() - t)"
+)
+
+
+def machine_speed() -> float:
+    """Seconds a fresh interpreter takes for ten million additions in a Python loop.
+
+    The anchor for every figure: a shared machine can slow down by half and more from
+    one minute to the next, and this moves with it.
+    """
+    out = subprocess.run([sys.executable, "-c", LOOP], capture_output=True, text=True, check=True)
+    return float(out.stdout.strip())

@@ -4,9 +4,7 @@ A competitive population (SVO -30 degrees, quorum 1) holds out, so every round i
 played. The three sizes of the goals (1,000, 10,000 and 100,000 individuals, 60
 interventions, 30 rounds) run three times each: the median is printed beside its goal,
 with the range. Besides, three sizes of each of groups, interventions and rounds give
-how the time grows with each: the slope of log(time) against log(size). This machine's
-speed as it was (a fixed pure-Python loop, timed before and after) is the anchor:
-shared machines slow down by half and more from one minute to the next.
+how the time grows with each: the slope of log(time) against log(size).
 """
 
 from __future__ import annotations
@@ -42,18 +40,7 @@ SCALING = {  # what varies: (sizes, and the others held at)
 }
 
 
-ANCHOR = (
-    "import time; t = time.perf_counter(); s = 0\n"
-    "for i in range(10**7): s += i\n"
-    "print(time.perf_counter() - t)"
-)
 REPEATS = 3
-
-
-def anchor() -> float:
-    """Seconds a fresh interpreter takes for ten million additions in a Python loop."""
-    out = subprocess.run([sys.executable, "-c", ANCHOR], capture_output=True, text=True, check=True)
-    return float(out.stdout.strip())
 
 
 def run(n: int, m: int = 60, rounds: int = 30, groups: int = 6) -> dict:
@@ -73,7 +60,6 @@ def _size(what: str, r: dict) -> float:
 
 def main() -> None:
     rows, results = [], {}
-    before = anchor()
     for n in SCALING["individuals"][0]:
         runs = [run(n) for _ in range(REPEATS)]
         r = results[n] = sorted(runs, key=lambda x: x["seconds"])[REPEATS // 2]
@@ -107,12 +93,6 @@ def main() -> None:
         points = ", ".join(f"{x:g}: {t:.2f} s" for x, t in zip(xs, times, strict=True))
         lines.append([what, f"{slope(xs, times):.2f}", points])
     print(table(lines, ["size", "exponent", "time at each size"]))
-    after = anchor()
-    print()
-    print(
-        f"This machine's speed (the anchor): ten million additions in a Python loop took "
-        f"{before:.2f} s before these runs and {after:.2f} s after them."
-    )
 
 
 def _key(what: str) -> str:
