@@ -18,7 +18,7 @@ the estimate is the simplex's centre, equal weights: under private information t
 first proposal cannot depend on private weights. Being a centre rather than a
 corner, the estimate moves gradually as answers accumulate. The LP is kept for
 the whole negotiation: each answer adds its row, and HiGHS re-solves from the last
-optimal basis instead of from scratch (a third of the time at 10,000 stakeholders).
+optimal basis instead of from scratch (a tenth of the LP time at 10,000 stakeholders).
 
 Examples
 --------
