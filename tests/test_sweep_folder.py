@@ -138,6 +138,22 @@ def test_atomic_write_leaves_nothing_on_interruption(tmp_path):
     assert oct(target.stat().st_mode & 0o777) != oct(0o600)  # not mkstemp's private mode
 
 
+def test_an_interrupted_sweep_leaves_no_temporary_file(tmp_path, monkeypatch):
+    """Ctrl-C can land between a temporary file's creation and its removal (inside
+    ``mkstemp``, or just before the unlink): the way out removes what it left."""
+    from plurisim.experiments.store import ResultStore
+
+    def interrupted(self, rows):
+        (self.parts / ".part-0123456789abcdef.jsonl.x1y2z3w4.tmp").write_text("{torn")
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(ResultStore, "write_part", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        _sweep(tmp_path / "out")
+    assert json.loads((tmp_path / "out" / "manifest.json").read_text())["status"] == "interrupted"
+    assert not [p for p in (tmp_path / "out").rglob("*") if is_temporary(p.name)]
+
+
 def test_leftover_temporaries_are_removed_at_the_next_open(done, reference):
     junk = [
         done / ".manifest.json.abcd1234.tmp",

@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -42,7 +43,7 @@ from plurisim.errors import SpecError
 from plurisim.experiments.lock import LOCK_NAME
 from plurisim.outputs import remove_temporaries
 
-__all__ = ["KNOWN_FILES", "FolderState", "inspect_folder", "part_name"]
+__all__ = ["KNOWN_FILES", "FolderState", "inspect_folder", "part_name", "tidy"]
 
 KNOWN_FILES = (LOCK_NAME, "manifest.json", "metrics.parquet", "metrics.csv", "failures.jsonl")
 _FOLDERS = ("parts", "transcripts")
@@ -86,6 +87,20 @@ def _refuse(path: Path, what: str, todo: str) -> SpecError:
 _ELSEWHERE = "move it out of the results folder, or give another --out folder"
 
 
+def tidy(folder: str | os.PathLike[str]) -> list[Path]:
+    """Remove the temporary files a writer left in a sweep's folder and its subfolders.
+
+    Call it only under the folder's lock: when opening the folder, and on the way out
+    of an interrupted or failed sweep (a signal can land between a temporary file's
+    creation and the clean-up that would remove it).
+    """
+    folder = Path(folder)
+    removed: list[Path] = []
+    for sub in (folder, *(folder / name for name in _FOLDERS)):
+        removed += remove_temporaries(sub)
+    return removed
+
+
 def inspect_folder(
     folder: str | Path, digest: str, runs: Mapping[str, Mapping[str, Any]]
 ) -> FolderState:
@@ -114,8 +129,7 @@ def inspect_folder(
     """
     folder = Path(folder)
     state = FolderState(manifest=None)
-    for sub in (folder, *(folder / name for name in _FOLDERS)):
-        state.removed += remove_temporaries(sub)
+    state.removed += tidy(folder)
     manifest_path = folder / "manifest.json"
     if not manifest_path.exists():
         _check_new(folder)

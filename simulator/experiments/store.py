@@ -26,7 +26,7 @@ from typing import Any
 
 import pandas as pd
 from plurisim.errors import SpecError
-from plurisim.experiments.folder import inspect_folder, part_name
+from plurisim.experiments.folder import inspect_folder, part_name, tidy
 from plurisim.experiments.lock import FolderLock
 from plurisim.experiments.tasks import Task
 from plurisim.outputs import atomic_path, write_text_atomic
@@ -266,6 +266,7 @@ class ResultStore:
         if error:
             self.manifest["error"] = error
         self._write_manifest()
+        tidy(self.folder)  # a temporary file the interruption caught between creation and removal
 
     # -- reading ------------------------------------------------------------------------
 
