@@ -4,11 +4,16 @@ In the parent:
 
 - :func:`sigterm_raises` turns SIGTERM into :class:`Terminated` (a
   ``KeyboardInterrupt``), so ``finally`` blocks run, temporary files are removed and
-  a sweep marks its folder interrupted, as on Ctrl-C.
+  a sweep marks its folder interrupted, as on Ctrl-C. Where Python swallows the
+  exception (it landed in a garbage collector's callback), :func:`raise_if_terminated`
+  raises it again at the loop's next step.
 - :func:`interrupts_blocked` holds SIGINT back while worker processes start: a
   started process inherits the blocked signal, so Ctrl-C in a terminal (which
   signals every process of the foreground group) reaches only the parent, which
   then stops the workers; no worker prints a ``KeyboardInterrupt`` traceback.
+- :func:`interrupts_deferred` holds SIGINT and SIGTERM back while a few steps that
+  belong together run (a sweep's part written and counted), so an interruption finds
+  them all done or none.
 
 In a worker, :func:`end_with_parent` ignores SIGINT and ends the process as soon as
 its parent is gone, however the parent ended (SIGKILL included): on Linux through
@@ -25,12 +30,19 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from types import FrameType
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     import multiprocessing.process
 
-__all__ = ["Terminated", "end_with_parent", "interrupts_blocked", "sigterm_raises"]
+__all__ = [
+    "Terminated",
+    "end_with_parent",
+    "interrupts_blocked",
+    "interrupts_deferred",
+    "raise_if_terminated",
+    "sigterm_raises",
+]
 
 _PR_SET_PDEATHSIG = 1
 
@@ -50,10 +62,36 @@ class Terminated(KeyboardInterrupt):
     exit_status = 128 + int(signal.SIGTERM)
 
 
+_terminated = False  # a SIGTERM arrived within sigterm_raises
+
+
 def _raise_terminated(signum: int, frame: FrameType | None) -> None:
+    global _terminated
+    _terminated = True
     # A second SIGTERM during the clean-up ends the process at once.
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
     raise Terminated()
+
+
+def raise_if_terminated() -> None:
+    """Raise :class:`Terminated` if a SIGTERM arrived within :func:`sigterm_raises`.
+
+    The handler's exception can land where Python ignores exceptions (a garbage
+    collector's callback, a ``__del__``); a long loop calls this between steps so
+    the SIGTERM still stops it.
+    """
+    if _terminated:
+        raise Terminated()
+
+
+def _quiet_terminated(hook: Any) -> Any:
+    """An unraisable-exception hook that says nothing of a swallowed :class:`Terminated`."""
+
+    def quiet(unraisable: Any) -> None:
+        if not isinstance(unraisable.exc_value, Terminated):
+            hook(unraisable)
+
+    return quiet
 
 
 @contextmanager
@@ -77,11 +115,17 @@ def sigterm_raises() -> Iterator[None]:
     ):
         yield
         return
+    global _terminated
+    _terminated = False
+    hook = sys.unraisablehook
+    sys.unraisablehook = _quiet_terminated(hook)
     signal.signal(signal.SIGTERM, _raise_terminated)
     try:
         yield
     finally:
         signal.signal(signal.SIGTERM, signal.SIG_DFL)
+        sys.unraisablehook = hook
+        _terminated = False
 
 
 @contextmanager
@@ -113,6 +157,47 @@ def interrupts_blocked() -> Iterator[None]:
         yield
     finally:
         signal.pthread_sigmask(signal.SIG_SETMASK, previous)
+
+
+@contextmanager
+def interrupts_deferred() -> Iterator[None]:
+    """Hold SIGINT and SIGTERM back; one that arrives meanwhile is handled as the block ends.
+
+    For short steps that must not be cut in two. The signals' Python handlers are
+    swapped for one that only records the signal (blocking it would not do: any other
+    thread of the process can take a signal sent to the process). Outside the main
+    thread, which alone runs signal handlers, it does nothing.
+
+    Examples
+    --------
+    >>> import signal
+    >>> before = signal.getsignal(signal.SIGINT)
+    >>> with interrupts_deferred():
+    ...     signal.getsignal(signal.SIGINT) is before
+    False
+    >>> signal.getsignal(signal.SIGINT) is before
+    True
+    """
+    if threading.current_thread() is not threading.main_thread():  # pragma: no cover
+        yield
+        return
+    caught: list[int] = []
+
+    def hold(signum: int, frame: FrameType | None) -> None:
+        caught.append(signum)
+
+    previous = {s: signal.signal(s, hold) for s in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        yield
+    finally:
+        for s, handler in previous.items():
+            signal.signal(s, handler if handler is not None else signal.SIG_DFL)
+        if caught:
+            handler = previous[signal.Signals(caught[0])]
+            if callable(handler):
+                handler(caught[0], None)
+            elif handler in (signal.SIG_DFL, None):  # the default action: end the process
+                os.kill(os.getpid(), caught[0])
 
 
 def _death_signal() -> bool:

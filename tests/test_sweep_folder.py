@@ -154,6 +154,36 @@ def test_an_interrupted_sweep_leaves_no_temporary_file(tmp_path, monkeypatch):
     assert not [p for p in (tmp_path / "out").rglob("*") if is_temporary(p.name)]
 
 
+def test_an_interruption_right_after_a_part_is_written_still_counts_it(tmp_path, monkeypatch):
+    """Ctrl-C between a part's write and its count: the manifest counts what is on disk."""
+    import signal
+
+    from plurisim.experiments import store as store_module
+
+    original = store_module.write_text_atomic
+
+    def write_then_interrupt(path, text, **kw):
+        out = original(path, text, **kw)
+        if Path(path).parent.name == "parts":
+            os.kill(os.getpid(), signal.SIGINT)
+        return out
+
+    monkeypatch.setattr(store_module, "write_text_atomic", write_then_interrupt)
+    # SIGINT raises KeyboardInterrupt here (a test runner's worker may ignore it).
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
+    try:
+        with pytest.raises(KeyboardInterrupt):
+            _sweep(tmp_path / "out")
+    finally:
+        signal.signal(signal.SIGINT, previous)
+    manifest = json.loads((tmp_path / "out" / "manifest.json").read_text())
+    on_disk = sum(
+        len(p.read_text().splitlines()) for p in (tmp_path / "out" / "parts").glob("part-*")
+    )
+    assert manifest["status"] == "interrupted"
+    assert manifest["completed"] == on_disk > 0
+
+
 def test_leftover_temporaries_are_removed_at_the_next_open(done, reference):
     junk = [
         done / ".manifest.json.abcd1234.tmp",

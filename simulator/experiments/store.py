@@ -29,6 +29,7 @@ from plurisim.errors import SpecError
 from plurisim.experiments.folder import inspect_folder, part_name, tidy
 from plurisim.experiments.lock import FolderLock
 from plurisim.experiments.tasks import Task
+from plurisim.interrupts import interrupts_deferred
 from plurisim.outputs import atomic_path, write_text_atomic
 
 __all__ = ["ResultStore", "package_versions"]
@@ -212,14 +213,17 @@ class ResultStore:
                 write_text_atomic(folder / f"{row['run_id']}.md", text)
                 self.transcripts_written += 1
         lines = [json.dumps(r, sort_keys=True) for r in rows]
-        write_text_atomic(
-            self.parts / part_name(r["run_id"] for r in rows), "".join(f"{x}\n" for x in lines)
-        )
-        self.parts_written += 1
-        for line in lines:  # keep what a reader of the file would get back
-            row = json.loads(line)
-            self.rows.setdefault(row["run_id"], row)
-            self.failures.pop(row["run_id"], None)
+        # Written and counted together: an interruption's manifest counts what is on disk.
+        with interrupts_deferred():
+            write_text_atomic(
+                self.parts / part_name(r["run_id"] for r in rows),
+                "".join(f"{x}\n" for x in lines),
+            )
+            self.parts_written += 1
+            for line in lines:  # keep what a reader of the file would get back
+                row = json.loads(line)
+                self.rows.setdefault(row["run_id"], row)
+                self.failures.pop(row["run_id"], None)
 
     def add_failures(self, failures: list[dict[str, Any]]) -> None:
         """Record runs that raised (written to ``failures.jsonl`` at the end)."""
