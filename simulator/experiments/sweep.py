@@ -21,7 +21,7 @@ from plurisim.experiments.spec import SweepSpec, load_spec, scenario_fields
 from plurisim.experiments.store import ResultStore
 from plurisim.experiments.tasks import Batch, BatchOutput, Task, run_batch, scenario_payload
 from plurisim.experiments.worker import start_method, start_server
-from plurisim.interrupts import interrupts_blocked, sigterm_raises
+from plurisim.interrupts import interrupts_blocked, raise_if_terminated, sigterm_raises
 from plurisim.scenario import Scenario, load_scenario
 from plurisim.validation import check_int, check_real
 
@@ -366,6 +366,7 @@ def _run(
     bar = _progress(len(todo), show)
 
     def keep(output: BatchOutput) -> None:
+        raise_if_terminated()
         store.write_part(output.rows)
         store.add_failures(output.failures)
         bar.update(len(output.rows) + len(output.failures))
@@ -378,6 +379,7 @@ def _run(
         with closing(runner.run(run_batch, list(batches))) as results:
             for output in results:
                 keep(output)
+        raise_if_terminated()
         finished = True
     finally:
         bar.close()
