@@ -161,11 +161,7 @@ def _score(gain: FloatArray, net: FloatArray) -> FloatArray:
     else:
         with np.errstate(divide="ignore", invalid="ignore"):
             score = np.asarray(gain / np.where(pos, net, 1.0), dtype=float)
-        if score.ndim == 2 and pos.shape == (1, score.shape[1]):  # one net cost per column
-            cols = np.flatnonzero(~pos[0])
-            score[:, cols] = BIG + gain[:, cols]
-        else:
-            np.copyto(score, BIG + gain, where=np.broadcast_to(~pos, score.shape))
+        np.copyto(score, BIG + gain, where=np.broadcast_to(~pos, score.shape))
     np.copyto(score, -np.inf, where=~(gain > GAIN_EPS))
     return score
 
