@@ -294,8 +294,11 @@ class BoundedSearch:
         m = lo.size
         hp = highspy()
         h = self._solver
-        a = np.vstack([self.a, extra[:, :-1]])
-        bound = np.concatenate([self.h, extra[:, -1]])
+        if extra.shape[0]:
+            a = np.vstack([self.a, extra[:, :-1]])
+            bound = np.concatenate([self.h, extra[:, -1]])
+        else:  # no floors: the base rows alone, not copied at every node
+            a, bound = self.a, self.h
         if h is None:
             h = self._solver = new_solver({"presolve": "off"})
             h.passModel(
