@@ -18,6 +18,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from plurisim import compile_scenario, negotiate, scenarios
 from plurisim.negotiation.bounded import BoundedIdeal, _at_least
+from plurisim.negotiation.feasibility import Constraints
 from plurisim.negotiation.search import PackageSearch
 
 
@@ -242,3 +243,47 @@ def test_individual_ideals_are_exact_for_the_members_solved(seed):
     assert np.all(ours <= truth + 1e-9 * np.maximum(1.0, np.abs(truth)))
     np.testing.assert_allclose(ours[::5], truth[::5], rtol=1e-9)
     assert np.sum(np.isclose(ours, truth, rtol=1e-9)) >= 2 * p.n_groups
+
+
+@pytest.mark.parametrize("odd", [False, True])
+@pytest.mark.parametrize("seed", range(4))
+def test_enumeration_keeps_every_affordable_package_within_the_slack(seed, odd):
+    """The enumeration against brute force: every package within the bounds whose
+    penalty fits the slack and that fits the budget, none other. Sets over the
+    budget are not extended unless later removals could bring them back under it, so
+    a package reached only through such a set must still come out."""
+    p = problem(seed, m=11, odd=odd)
+    rng = np.random.default_rng(seed)
+    m = p.n_interventions
+    every = np.array(list(itertools.product([False, True], repeat=m)))
+    near_budget = 0
+    for g in range(p.n_groups):
+        ideal = BoundedIdeal(p, g, limit=1 << 12)
+        w = rng.dirichlet(np.ones(p.n_criteria))
+        coefs = np.zeros((p.n_groups, p.n_criteria))
+        coefs[g] = w
+        c = np.concatenate([np.zeros(m), w])
+        lo, hi = np.zeros(m), np.ones(m)
+        lo[rng.integers(m)] = 1.0  # one forced, one left out
+        hi[rng.integers(m)] = 0.0
+        lo = np.minimum(lo, hi)
+        check = Constraints(ideal, None, None, lo, hi, [])
+        node = ideal._node(c, lo, hi, check.rows())
+        if node is None:
+            continue
+        _, red, _ = node
+        red = red[:m]
+        base = np.where(lo < hi, red > 0, lo > 0.5)
+        within = np.all((every >= lo) & (every <= hi), axis=1)
+        pen = ((every ^ base) * np.abs(red)).sum(axis=1)
+        strict = check.strict(every)
+        for slack in np.quantile(pen[within], [0.05, 0.3, 0.6]):
+            found = ideal._enumerate(red, lo, hi, float(slack), coefs, check, False)
+            assert found is not None
+            x = {row.tobytes() for row, ok in zip(found[0], found[2], strict=True) if ok}
+            must = within & strict & (pen <= slack - 1e-9)
+            may = within & strict & (pen <= slack + 1e-9)
+            assert {row.tobytes() for row in every[must]} <= x
+            assert x <= {row.tobytes() for row in every[may]}
+            near_budget += int(np.sum(every[must] @ p.costs > 0.8 * p.budget))
+    assert near_budget > 0  # the budget binds on some packages kept

@@ -367,37 +367,47 @@ class BoundedSearch:
         base = np.where(lo < hi, red > 0, lo > 0.5)  # no penalty, or the fixed value
         cost = np.abs(red)
         free = free[cost[free] <= slack]
-        # First only the penalties, each new flip set pointing to the one it extends
-        # (giving up early costs little), then its raw levels and spending, flip by flip.
+        # First the penalties and spending, each new flip set pointing to the one it
+        # extends (giving up early costs little). A set that spends more than the
+        # budget allows even after every later removal is not extended: no package
+        # from it fits. Then its raw levels, flip by flip.
         size = self.limit + 1
         order = free[np.argsort(cost[free], kind="stable")]
         if _at_least(cost[order], slack) > size:
             return None
+        costs = self.problem.costs
+        step = np.where(base, -1.0, 1.0)
+        removable = np.where(base[order], costs[order], 0.0)
+        later = np.concatenate([np.cumsum(removable[::-1])[::-1][1:], [0.0]])
+        budget = self.problem.budget
+        cap = budget * (1 + FEAS_TOL) + 1e-9 * budget  # a package within it may count
         pens = np.zeros(size)
+        spent = np.empty(size)
+        spent[0] = float(base @ costs)
         steps: list[tuple[int, NDArray[np.intp]]] = []
         n = 1
-        for j in order:
-            ok = np.flatnonzero(pens[:n] + cost[j] <= slack)  # row 0 always fits
+        for i, j in enumerate(order):
+            delta = step[j] * costs[j]
+            ok = np.flatnonzero(
+                (pens[:n] + cost[j] <= slack) & (spent[:n] + delta - later[i] <= cap)
+            )  # row 0 always fits the penalty
             k = ok.size
             if n + k > size:
                 return None
             pens[n : n + k] = pens[ok] + cost[j]
+            spent[n : n + k] = spent[ok] + delta
             steps.append((int(j), ok))
             n += k
-        costs = self.problem.costs
-        step = np.where(base, -1.0, 1.0)
+        spent = spent[:n]
         flips = np.zeros((n, m), dtype=bool)
         raws = np.empty((n, self.effects.shape[1]))
         raws[0] = base.astype(float) @ self.effects + self.baseline
-        spent = np.empty(n)
-        spent[0] = float(base @ costs)
         n = 1
         for j, ok in steps:
             k = ok.size
             flips[n : n + k] = flips[ok]
             flips[n : n + k, j] = True
             raws[n : n + k] = raws[ok] + step[j] * self.effects[j]
-            spent[n : n + k] = spent[ok] + step[j] * costs[j]
             n += k
         x = flips ^ base
         strict, loose, levels = check.masks(x, np.minimum(raws, self.caps), spent)
@@ -455,7 +465,8 @@ def _at_least(c: FloatArray, slack: float) -> float:
     For each item, the sets made of it and any of the cheaper items whose whole prefix
     fits beside it; the empty set. The sums are the enumeration's own, in its order
     (a prefix's running sum bounds each of its subsets', floats adding monotonically),
-    so the enumeration finds at least this many.
+    so at least this many sets fit by their penalties. The enumeration gives up when
+    that is over its limit, before the budget would have set some of them aside.
     """
     if c.size == 0:
         return 1.0
