@@ -363,10 +363,10 @@ class BoundedSearch:
         values and which are strictly feasible.
         """
         m = lo.size
-        free = np.flatnonzero(lo < hi)
-        base = np.where(lo < hi, red > 0, lo > 0.5)  # no penalty, or the fixed value
+        movable = lo < hi
+        base = np.where(movable, red > 0, lo > 0.5)  # no penalty, or the fixed value
         cost = np.abs(red)
-        free = free[cost[free] <= slack]
+        free = np.flatnonzero(movable & (cost <= slack))
         # First the penalties and spending, each new flip set pointing to the one it
         # extends (giving up early costs little). A set that spends more than the
         # budget allows even after every later removal is not extended: no package
@@ -386,17 +386,16 @@ class BoundedSearch:
         spent[0] = float(base @ costs)
         steps: list[tuple[int, NDArray[np.intp]]] = []
         n = 1
-        for i, j in enumerate(order):
-            delta = step[j] * costs[j]
-            ok = np.flatnonzero(
-                (pens[:n] + cost[j] <= slack) & (spent[:n] + delta - later[i] <= cap)
-            )  # row 0 always fits the penalty
+        for i, j in enumerate(order.tolist()):
+            child = pens[:n] + cost[j]
+            paid = spent[:n] + step[j] * costs[j]
+            ok = np.nonzero((child <= slack) & (paid <= cap + later[i]))[0]  # row 0 fits
             k = ok.size
             if n + k > size:
                 return None
-            pens[n : n + k] = pens[ok] + cost[j]
-            spent[n : n + k] = spent[ok] + delta
-            steps.append((int(j), ok))
+            pens[n : n + k] = child[ok]
+            spent[n : n + k] = paid[ok]
+            steps.append((j, ok))
             n += k
         spent = spent[:n]
         flips = np.zeros((n, m), dtype=bool)
