@@ -11,7 +11,8 @@ arithmetic whatever the LP solver's tolerances::
 
 with ``d = c - A' pi`` the reduced costs. A package better than a known one (value
 ``z_inc``) must keep ``sum_j pen_j(x_j) <= z(pi) - z_inc``. With the LP's optimal
-prices few packages pass that test: they are enumerated (vectorized) and the best
+prices few packages pass that test: they are enumerated (vectorized; a set of flips
+that no later removal can bring back under the budget is not extended) and the best
 of them, or the known one, is optimal. When too many pass, the LP is branched on a
 fractional intervention (depth first, a few dozen nodes at most) and each branch is
 bounded and enumerated the same way. The known package comes from the caller
