@@ -36,10 +36,12 @@ from plurisim.experiments.worker import (
     warm_up,
     worker_init,
 )
-from plurisim.interrupts import interrupts_blocked
+from plurisim.interrupts import interrupts_blocked, interrupts_deferred
 from plurisim.validation import check_int
 
 __all__ = ["DaskExecutor", "Executor", "ProcessExecutor", "make_executor", "parse_executor"]
+
+WAIT_STEP = 0.2  # seconds an interrupt may wait while the pool's futures are checked
 
 
 class ProcessExecutor(Executor):
@@ -115,7 +117,12 @@ class ProcessExecutor(Executor):
             pending: set[Future[Any]] = {self.pool.submit(fn, item) for item in items}
         try:
             while pending:
-                done, pending = wait(pending, return_when=FIRST_COMPLETED)
+                # wait() takes every future's lock in turn: an interrupt raised between
+                # two would leave locks taken, and the pool's thread, cancelling those
+                # futures, would then hang the interpreter's exit. Interrupts wait for
+                # it to return (within WAIT_STEP seconds).
+                with interrupts_deferred():
+                    done, pending = wait(pending, timeout=WAIT_STEP, return_when=FIRST_COMPLETED)
                 for fut in done:
                     try:
                         result = fut.result()
@@ -127,8 +134,9 @@ class ProcessExecutor(Executor):
                         ) from None
                     yield result
         finally:
-            for fut in pending:
-                fut.cancel()
+            with interrupts_deferred():  # each cancel takes its future's lock
+                for fut in pending:
+                    fut.cancel()
 
     def close(self, *, abort: bool = False) -> None:
         try:
@@ -137,11 +145,18 @@ class ProcessExecutor(Executor):
             if abort:
                 # The pool has no public way to stop running work; its processes do.
                 processes = list((getattr(self.pool, "_processes", None) or {}).values())
+                manager = getattr(self.pool, "_executor_manager_thread", None)
                 self.pool.shutdown(wait=False, cancel_futures=True)
                 for p in processes:
                     p.terminate()
                 for p in processes:
                     p.join(timeout=10)
+                # The pool's thread holds its queues last: joined here, they are
+                # released in this thread. Released in that thread as the interpreter
+                # exits, a queue's lock can be cut off while it deregisters itself,
+                # and multiprocessing's tracker then warns of a leaked semaphore.
+                if manager is not None:
+                    manager.join(timeout=10)
             else:
                 self.pool.shutdown(wait=True, cancel_futures=True)
         finally:
