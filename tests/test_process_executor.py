@@ -52,10 +52,14 @@ def test_an_interrupt_waits_until_wait_has_let_the_futures_go(monkeypatch):
         return real_wait(*args, **kwargs)
 
     monkeypatch.setattr(executors, "wait", wait_interrupted)
-    with ThreadPoolExecutor(1) as pool:
-        ex = _threaded(pool)
-        with pytest.raises(KeyboardInterrupt):
-            list(ex.run(_square, range(3)))
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)  # as in a terminal
+    try:
+        with ThreadPoolExecutor(1) as pool:
+            ex = _threaded(pool)
+            with pytest.raises(KeyboardInterrupt):
+                list(ex.run(_square, range(3)))
+    finally:
+        signal.signal(signal.SIGINT, previous)
     assert finished == [True]  # the interrupt came after wait() returned, not inside it
 
 
