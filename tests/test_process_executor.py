@@ -6,81 +6,101 @@ which takes every future's lock in turn (the pool's thread then hung on one of t
 and the interpreter never exited), and the release of the pool's queues, left to the
 pool's own thread as the interpreter exits (cut off while deregistering a lock, so
 multiprocessing's resource tracker warned of a leaked semaphore).
+
+Each check runs in a fresh interpreter: it sends itself Ctrl-C or starts a pool, and
+neither may leave its mark on the test process.
 """
 
 from __future__ import annotations
 
-import gc
-import multiprocessing.synchronize as mp_sync
-import os
-import signal
-import threading
-import time
-from concurrent.futures import ThreadPoolExecutor
+import subprocess
+import sys
+import textwrap
 
 import pytest
+
+INTERRUPT_IN_WAIT = """
+import os, signal, threading, time
+from concurrent.futures import ThreadPoolExecutor
 from plurisim.experiments import executors
 from plurisim.experiments.executors import ProcessExecutor
 
-
-def _square(x: int) -> int:
+def square(x):
     return x * x
 
+real_wait = executors.wait
+finished = []
 
-def _threaded(pool: ThreadPoolExecutor) -> ProcessExecutor:
-    """A process executor whose pool is threads (same futures, no processes)."""
-    ex = ProcessExecutor.__new__(ProcessExecutor)
-    ex.pool = pool  # type: ignore[assignment]
-    ex.workers = 1
-    ex._env = None
+def wait_interrupted(*args, **kwargs):
+    os.kill(os.getpid(), signal.SIGINT)  # as if Ctrl-C came while taking the locks
+    time.sleep(0.05)  # the handler runs here
+    finished.append(True)
+    return real_wait(*args, **kwargs)
+
+executors.wait = wait_interrupted
+with ThreadPoolExecutor(1) as pool:
+    ex = ProcessExecutor.__new__(ProcessExecutor)  # its pool is threads: same futures
+    ex.pool, ex.workers, ex._env, ex._warm, ex._failed = pool, 1, None, [], None
     ex._starter = threading.Thread(target=lambda: None)
     ex._starter.start()
     ex._starter.join()
-    ex._warm = []
-    ex._failed = None
-    return ex
-
-
-def test_an_interrupt_waits_until_wait_has_let_the_futures_go(monkeypatch):
-    real_wait = executors.wait
-    finished = []
-
-    def wait_interrupted(*args, **kwargs):
-        os.kill(os.getpid(), signal.SIGINT)  # as if Ctrl-C came while taking the locks
-        time.sleep(0.05)  # the handler runs here
-        finished.append(True)
-        return real_wait(*args, **kwargs)
-
-    monkeypatch.setattr(executors, "wait", wait_interrupted)
-    previous = signal.signal(signal.SIGINT, signal.default_int_handler)  # as in a terminal
     try:
-        with ThreadPoolExecutor(1) as pool:
-            ex = _threaded(pool)
-            with pytest.raises(KeyboardInterrupt):
-                list(ex.run(_square, range(3)))
-    finally:
-        signal.signal(signal.SIGINT, previous)
-    assert finished == [True]  # the interrupt came after wait() returned, not inside it
+        list(ex.run(square, range(3)))
+    except KeyboardInterrupt:
+        print("interrupted", finished)
+"""
 
+ABORTED_POOL = """
+import gc, threading, time
+import multiprocessing.synchronize as mp_sync
+from plurisim.experiments.executors import ProcessExecutor
 
-@pytest.mark.slow
-def test_an_aborted_pool_releases_its_queues_in_the_calling_thread(monkeypatch):
-    where: list[str] = []
-    cleanup = mp_sync.SemLock._cleanup
+def square(x):
+    return x * x
 
-    def recorded(name: str) -> None:
-        where.append(threading.current_thread().name)
-        cleanup(name)
+where = []
+cleanup = mp_sync.SemLock._cleanup
 
-    monkeypatch.setattr(mp_sync.SemLock, "_cleanup", staticmethod(recorded))
+def recorded(name):
+    where.append(threading.current_thread().name)
+    cleanup(name)
+
+mp_sync.SemLock._cleanup = staticmethod(recorded)
+if __name__ == "__main__":
     ex = ProcessExecutor(1)
-    assert sorted(ex.run(_square, range(4))) == [0, 1, 4, 9]
+    assert sorted(ex.run(square, range(4))) == [0, 1, 4, 9]
     ex.pool.submit(time.sleep, 30)  # still running when the sweep is interrupted
     time.sleep(0.2)
     ex.close(abort=True)
+    managers = [t for t in threading.enumerate() if type(t).__name__ == "_ExecutorManagerThread"]
+    print("manager alive" if managers else "manager joined")
     del ex
     gc.collect()
     deadline = time.monotonic() + 10
     while len(where) < 5 and time.monotonic() < deadline:  # two queues: five locks
         time.sleep(0.05)
-    assert where and set(where) == {threading.main_thread().name}
+    print(sorted(set(where)), len(where))
+"""
+
+
+def _python(code: str, tmp_path) -> str:
+    script = tmp_path / "check.py"
+    script.write_text(textwrap.dedent(code))
+    out = subprocess.run(
+        [sys.executable, str(script)], capture_output=True, text=True, timeout=120, check=False
+    )
+    assert out.returncode == 0, out.stderr
+    return out.stdout.strip()
+
+
+def test_an_interrupt_waits_until_wait_has_let_the_futures_go(tmp_path):
+    # The interrupt came after wait() returned, not inside it.
+    assert _python(INTERRUPT_IN_WAIT, tmp_path) == "interrupted [True]"
+
+
+@pytest.mark.slow
+def test_an_aborted_pool_releases_its_queues_in_the_calling_thread(tmp_path):
+    manager, released = _python(ABORTED_POOL, tmp_path).splitlines()
+    assert manager == "manager joined"  # before close() returns: nothing left to cut off
+    threads, count = released.rsplit(" ", 1)
+    assert threads == "['MainThread']" and int(count) > 0
