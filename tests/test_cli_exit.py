@@ -67,16 +67,45 @@ def test_a_bug_is_one_line_with_exit_1_and_a_details_file(monkeypatch, capsys) -
         details.unlink()
 
 
-def test_ctrl_c_exits_130_with_one_line() -> None:
+# ``python -m plurisim svo``, but it touches a file once the experiment has started:
+# the test waits for that rather than a fixed time, which a slow machine can outlast.
+SVO_THAT_SAYS_WHEN = """
+import runpy, sys
+from pathlib import Path
+from plurisim import svo
+
+ready, original = Path(sys.argv[1]), svo.run_experiment
+
+
+def run_experiment(*args, **kwargs):
+    ready.touch()
+    return original(*args, **kwargs)
+
+
+svo.run_experiment = run_experiment
+sys.argv = ["plurisim", "svo", "--agents", "200000", "--json"]
+runpy.run_module("plurisim", run_name="__main__")
+"""
+
+
+def test_ctrl_c_exits_130_with_one_line(tmp_path) -> None:
+    ready = tmp_path / "ready"
     proc = subprocess.Popen(
-        [*PLURISIM, "svo", "--agents", "200000", "--json"],
+        [sys.executable, "-c", SVO_THAT_SAYS_WHEN, str(ready)],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
         text=True,
     )
-    time.sleep(2.5)  # past the imports, inside the experiment
-    proc.send_signal(signal.SIGINT)
-    _, err = proc.communicate(timeout=60)
+    try:
+        deadline = time.monotonic() + 120
+        while not ready.exists() and proc.poll() is None and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert ready.exists(), f"the experiment never started (exit status {proc.poll()})"
+        time.sleep(0.2)  # inside the experiment, which takes minutes at this size
+        proc.send_signal(signal.SIGINT)
+        _, err = proc.communicate(timeout=60)
+    finally:
+        proc.kill()
     assert proc.returncode == 130
     assert _lines(err) == ["plurisim: interrupted"]
 
