@@ -79,7 +79,7 @@ ConcessionName = Literal["boulware", "linear", "conceder"]
 
 
 class _Model(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False, defer_build=True)
 
 
 class Criterion(_Model):
