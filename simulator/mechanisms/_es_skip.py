@@ -208,15 +208,18 @@ def add1(bal: Ballots, budget_q: Fraction, increment_q: Fraction) -> Completion:
     prev_k = 0
     verdicts: dict[bytes, tuple[bool, bool]] = {}
 
-    def verdict(res: RunResult) -> tuple[bool, bool]:
+    def settle(res: RunResult, step: int) -> Completion | None:
+        """The completion if step ``step``, whose outcome is ``res``, ends add1; else None."""
         key = res.selection.tobytes()
         if key not in verdicts:
             ok = feasible(res.selection, bal, budget_q)
             verdicts[key] = (ok, ok and exhaustive(res.selection, bal, budget_q))
-        return verdicts[key]
-
-    def overspent(step: int) -> Completion:
-        """Step ``step`` overspends: the outcome is the previous step's."""
+        ok, done = verdicts[key]
+        if done:
+            return Completion(res, step, evaluated, skipped)
+        if ok:
+            return None
+        # Step ``step`` overspends: the outcome is the previous step's.
         assert prev is not None  # the first step never overspends
         if step - 1 == prev_k:
             return Completion(prev, prev_k, evaluated, skipped)
@@ -232,11 +235,8 @@ def add1(bal: Ballots, budget_q: Fraction, increment_q: Fraction) -> Completion:
             horizons = delta * reach * _HORIZONS
             res = run(bal, float(per_voter), per_voter, horizons=horizons)
             evaluated += 1
-            ok, done = verdict(res)
-            if not ok:
-                return overspent(k)
-            if done:
-                return Completion(res, k, evaluated, skipped)
+            if (end := settle(res, k)) is not None:
+                return end
             e = safe_increase(res, bal, horizons)
             steps = math.floor(e / delta) + 1 if math.isfinite(e) else 1
             reach = max(2, steps)
@@ -252,11 +252,8 @@ def add1(bal: Ballots, budget_q: Fraction, increment_q: Fraction) -> Completion:
         steady = all(_order(res) == _order(runs[0]) for res in runs)
         for step, res in enumerate(runs, start=k):
             evaluated += 1
-            ok, done = verdict(res)
-            if not ok:
-                return overspent(step)
-            if done:
-                return Completion(res, step, evaluated, skipped)
+            if (end := settle(res, step)) is not None:
+                return end
             prev, prev_k = res, step
         k += _BLOCK
         cool -= 1
