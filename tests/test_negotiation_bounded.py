@@ -11,13 +11,14 @@ from __future__ import annotations
 
 import dataclasses
 import itertools
+import os
 
 import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from plurisim import compile_scenario, negotiate, scenarios
-from plurisim.negotiation.bounded import BoundedIdeal, _at_least
+from plurisim.negotiation.bounded import BoundedIdeal, BoundedSearch, _at_least
 from plurisim.negotiation.feasibility import Constraints
 from plurisim.negotiation.search import PackageSearch
 
@@ -287,3 +288,21 @@ def test_enumeration_keeps_every_affordable_package_within_the_slack(seed, odd):
             assert x <= {row.tobytes() for row in every[may]}
             near_budget += int(np.sum(every[must] @ p.costs > 0.8 * p.budget))
     assert near_budget > 0  # the budget binds on some packages kept
+
+
+def test_what_highs_prints_during_a_search_goes_to_stderr(monkeypatch, capfd):
+    original = BoundedSearch._node
+    calls = []
+
+    def chatty(self, *args):
+        calls.append(1)
+        os.write(1, b"HiGHS debug line\n")  # as HiGHS itself occasionally does
+        return original(self, *args)
+
+    monkeypatch.setattr(BoundedSearch, "_node", chatty)
+    p = problem(0)
+    found = BoundedIdeal(p, 0).ideal(p.weights[0], [np.zeros(p.n_interventions, dtype=bool)])
+    captured = capfd.readouterr()
+    assert found is not None and calls
+    assert "HiGHS debug line" not in captured.out
+    assert captured.err.count("HiGHS debug line") == len(calls)

@@ -208,74 +208,76 @@ class BoundedSearch:
         lo = np.minimum(lo, hi)
         check = Constraints(self, floors, floor_weights, lo, hi, exclude or [])
         extra = check.rows()
-        try:
-            root = self._node(c, lo, hi, extra)
-            if root is None:
-                return None
-            z, red, lp_x = root
-            cands = np.array([*known, lp_x >= 1 - 1e-9], dtype=bool).reshape(-1, m)
-            cands = cands[check.strict(cands)]
-            if cands.shape[0] == 0:
-                return None
-            vals = self.values(cands, coefs)
-            i = int(np.argmax(vals))
-            best, z_best, near = self._climb(cands[i], float(vals[i]), coefs, check)
-            tol = MARGIN_RTOL * max(float(np.abs(coefs).max()), abs(z_best)) if margin else 0.0
-            slack = z - (z_best - tol) + BOUND_RTOL * max(1.0, abs(z), abs(z_best))
-            fixed = np.abs(red[:m]) > slack
-            out = Narrowed(best.copy(), fixed & (red[:m] > 0), ~(fixed & (red[:m] <= 0)), None)
-            if margin and near >= z_best - tol:
-                return out  # a single move away ties: the MILP decides
-            rivals: list[tuple[float, BoolArray]] = []
-            stack: list[tuple[FloatArray, FloatArray, _Node | None]] = [(lo, hi, root)]
-            nodes = 0
-            while stack:
-                lo, hi, solved = stack.pop()
-                nodes += 1
-                if nodes > MAX_NODES:
-                    return out
-                solved = solved if solved is not None else self._node(c, lo, hi, extra)
-                if solved is None:
-                    continue  # infeasible branch
-                z, red, lp_x = solved
-                if margin:
-                    tol = MARGIN_RTOL * max(float(np.abs(coefs).max()), abs(z_best))
+        with stdout_to_stderr():
+            try:
+                root = self._node(c, lo, hi, extra)
+                if root is None:
+                    return None
+                z, red, lp_x = root
+                cands = np.array([*known, lp_x >= 1 - 1e-9], dtype=bool).reshape(-1, m)
+                cands = cands[check.strict(cands)]
+                if cands.shape[0] == 0:
+                    return None
+                vals = self.values(cands, coefs)
+                i = int(np.argmax(vals))
+                best, z_best, near = self._climb(cands[i], float(vals[i]), coefs, check)
+                tol = MARGIN_RTOL * max(float(np.abs(coefs).max()), abs(z_best)) if margin else 0.0
                 slack = z - (z_best - tol) + BOUND_RTOL * max(1.0, abs(z), abs(z_best))
-                if slack < 0:
-                    continue
-                found = self._enumerate(red[:m], lo, hi, slack, coefs, check, margin)
-                if found is not None:
-                    x, v, strict = found
-                    best_v = np.where(strict, v, -np.inf)
-                    if best_v.size and best_v.max() > z_best:
-                        i = int(np.argmax(best_v))
-                        best, z_best = x[i].copy(), float(best_v[i])
+                fixed = np.abs(red[:m]) > slack
+                out = Narrowed(best.copy(), fixed & (red[:m] > 0), ~(fixed & (red[:m] <= 0)), None)
+                if margin and near >= z_best - tol:
+                    return out  # a single move away ties: the MILP decides
+                rivals: list[tuple[float, BoolArray]] = []
+                stack: list[tuple[FloatArray, FloatArray, _Node | None]] = [(lo, hi, root)]
+                nodes = 0
+                while stack:
+                    lo, hi, solved = stack.pop()
+                    nodes += 1
+                    if nodes > MAX_NODES:
+                        return out
+                    solved = solved if solved is not None else self._node(c, lo, hi, extra)
+                    if solved is None:
+                        continue  # infeasible branch
+                    z, red, lp_x = solved
                     if margin:
-                        # Another package within the margin of the best so far: only
-                        # the MILP can say which it returns (giving up early is safe).
                         tol = MARGIN_RTOL * max(float(np.abs(coefs).max()), abs(z_best))
-                        close = x[v >= z_best - tol]
-                        if np.any(np.any(close != best, axis=1)) or any(
-                            not np.array_equal(r, best) and val >= z_best - tol for val, r in rivals
-                        ):
-                            return out
-                        rivals.extend(
-                            (float(val), r)
-                            for val, r in zip(v[v >= z_best - tol], close, strict=True)
-                        )
-                    continue
-                frac = np.abs(lp_x - np.round(lp_x))
-                j = int(np.argmax(frac))
-                if frac[j] <= 1e-9:  # an integral LP point left too many to enumerate
-                    return out
-                down_hi, up_lo = hi.copy(), lo.copy()
-                down_hi[j], up_lo[j] = 0.0, 1.0
-                stack.append((lo, down_hi, None))
-                stack.append((up_lo, hi, None))
-        except _LPFailed:  # pragma: no cover - HiGHS solves these small LPs
-            return None
-        finally:
-            self._restore(extra.shape[0])
+                    slack = z - (z_best - tol) + BOUND_RTOL * max(1.0, abs(z), abs(z_best))
+                    if slack < 0:
+                        continue
+                    found = self._enumerate(red[:m], lo, hi, slack, coefs, check, margin)
+                    if found is not None:
+                        x, v, strict = found
+                        best_v = np.where(strict, v, -np.inf)
+                        if best_v.size and best_v.max() > z_best:
+                            i = int(np.argmax(best_v))
+                            best, z_best = x[i].copy(), float(best_v[i])
+                        if margin:
+                            # Another package within the margin of the best so far: only
+                            # the MILP can say which it returns (giving up early is safe).
+                            tol = MARGIN_RTOL * max(float(np.abs(coefs).max()), abs(z_best))
+                            close = x[v >= z_best - tol]
+                            if np.any(np.any(close != best, axis=1)) or any(
+                                not np.array_equal(r, best) and val >= z_best - tol
+                                for val, r in rivals
+                            ):
+                                return out
+                            rivals.extend(
+                                (float(val), r)
+                                for val, r in zip(v[v >= z_best - tol], close, strict=True)
+                            )
+                        continue
+                    frac = np.abs(lp_x - np.round(lp_x))
+                    j = int(np.argmax(frac))
+                    if frac[j] <= 1e-9:  # an integral LP point left too many to enumerate
+                        return out
+                    down_hi, up_lo = hi.copy(), lo.copy()
+                    down_hi[j], up_lo[j] = 0.0, 1.0
+                    stack.append((lo, down_hi, None))
+                    stack.append((up_lo, hi, None))
+            except _LPFailed:  # pragma: no cover - HiGHS solves these small LPs
+                return None
+            finally:
+                self._restore(extra.shape[0])
         if margin:
             tol = MARGIN_RTOL * max(float(np.abs(coefs).max()), abs(z_best))
             if any(not np.array_equal(r, best) and val >= z_best - tol for val, r in rivals):
@@ -319,8 +321,7 @@ class BoundedSearch:
                 nz = np.flatnonzero(row).astype(np.int32)
                 h.addRow(-np.inf, float(rhs), nz.size, nz, row[nz])
         h.changeColsBounds(m, np.arange(m, dtype=np.int32), lo, hi)
-        with stdout_to_stderr():
-            h.run()
+        h.run()  # inside search(), which sends HiGHS's stray output to standard error
         status = h.getModelStatus()
         if status == hp.HighsModelStatus.kInfeasible:
             return None
