@@ -58,6 +58,7 @@ import numpy as np
 from numpy.typing import NDArray
 from plurisim.negotiation.feasibility import FEAS_TOL, Constraints
 from plurisim.packages.highs import (
+    LPFailed,
     build_lp,
     csc_of_dense,
     highspy,
@@ -77,10 +78,6 @@ BOUND_RTOL = 1e-9  # slack on the bound for floating-point rounding (relative)
 # How close in value a rival must come before only the MILP can say which it returns.
 MARGIN_RTOL = 1e-5
 _Node = tuple[float, FloatArray, FloatArray]  # bound, reduced costs, LP point
-
-
-class _LPFailed(Exception):
-    """HiGHS did not solve a relaxation (the caller falls back to the MILP)."""
 
 
 @dataclass
@@ -274,7 +271,7 @@ class BoundedSearch:
                     down_hi[j], up_lo[j] = 0.0, 1.0
                     stack.append((lo, down_hi, None))
                     stack.append((up_lo, hi, None))
-            except _LPFailed:  # pragma: no cover - HiGHS solves these small LPs
+            except LPFailed:  # pragma: no cover - HiGHS solves these small LPs
                 return None
             finally:
                 self._restore(extra.shape[0])
@@ -327,7 +324,7 @@ class BoundedSearch:
             return None
         sol = h.getSolution()
         if status != hp.HighsModelStatus.kOptimal or not sol.dual_valid:
-            raise _LPFailed
+            raise LPFailed
         # HiGHS minimizes -c: its row duals are <= 0 on "<=" rows; ours are >= 0.
         pi = np.clip(-np.asarray(sol.row_dual, dtype=float), 0.0, None)
         red = c - a.T @ pi
@@ -339,7 +336,7 @@ class BoundedSearch:
             term = np.where(red > 0, red * col_hi, np.where(red < 0, red * col_lo, 0.0))
         z = float(pi @ bound + term.sum())
         if not np.isfinite(z):
-            raise _LPFailed
+            raise LPFailed
         return z, red, np.asarray(sol.col_value, dtype=float)[:m]
 
     def _restore(self, n_extra: int) -> None:

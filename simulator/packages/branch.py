@@ -43,7 +43,7 @@ import time
 
 import numpy as np
 from numpy.typing import NDArray
-from plurisim.packages.highs import new_solver, status_code, stdout_to_stderr
+from plurisim.packages.highs import LPFailed, new_solver, status_code, stdout_to_stderr
 from plurisim.packages.model import MILPSolution, PackageModel
 from plurisim.problem import BUDGET_RTOL
 from plurisim.validation import check_int
@@ -165,7 +165,7 @@ class _Search:
         if status == 2:
             return None
         if status != 0:
-            raise _LPFailed(h.modelStatusToString(h.getModelStatus()))
+            raise LPFailed(h.modelStatusToString(h.getModelStatus()))
         sol = h.getSolution()
         v = self.fixed.copy()
         v[self.keep] = sol.col_value
@@ -206,7 +206,7 @@ class _Search:
             self.offer(np.asarray(start, dtype=bool))
         try:
             root = self.solve(self.lb, self.ub)
-        except _LPFailed:
+        except LPFailed:
             return False
         if root is None:
             return False  # no package at all: HiGHS's MILP reports it
@@ -230,7 +230,7 @@ class _Search:
                 nodes += 1
                 try:
                     solved = self.solve(lb, ub)
-                except _LPFailed:
+                except LPFailed:
                     return False
                 if solved is None:
                     continue
@@ -318,7 +318,3 @@ def improve(model: PackageModel, c: FloatArray, x: BoolArray) -> BoolArray:
             x[held[a - 1]] = False
         x[out[b]] = True
     return x
-
-
-class _LPFailed(Exception):
-    """HiGHS did not solve a relaxation (time, iterations or a numerical failure)."""

@@ -35,6 +35,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 __all__ = [
+    "LPFailed",
     "LPResult",
     "Triplets",
     "build_lp",
@@ -49,6 +50,13 @@ __all__ = [
 
 FloatArray = NDArray[np.float64]
 _MODULE: Any = None
+
+
+class LPFailed(Exception):
+    """HiGHS did not solve a relaxation (time, iterations or a numerical failure).
+
+    Raised by the searches over packages; each then leaves the question to the MILP.
+    """
 
 
 def highspy() -> Any:
