@@ -4,18 +4,24 @@ from __future__ import annotations
 
 import time
 
-from plurisim import scenarios
+from plurisim import negotiate, scenarios
 
 
 def latency_run(latency: float = 0.2, rounds: int = 10) -> str:
-    from plurisim.agents.llm import ScriptedChatModel, negotiate_llm
+    from plurisim.agents.llm import ScriptedChatModel, llm_policies
 
     # Boulware negotiators on a contested scenario hold out to the last round.
     scenario = scenarios.generate(6, 12, 4, 0.6, 0.3, seed=3)
-    model = ScriptedChatModel(latency=latency)
+    stakeholders, mediator = llm_policies(ScriptedChatModel(latency=latency))
     start = time.perf_counter()
-    result = negotiate_llm(
-        scenario, llm=model, seed=0, rounds=rounds, concession="boulware", svo=-20.0
+    result = negotiate(
+        scenario,
+        stakeholder_policy=stakeholders,
+        mediator_policy=mediator,
+        seed=0,
+        rounds=rounds,
+        concession="boulware",
+        svo=-20.0,
     )
     wall = time.perf_counter() - start
     stats = result.details["llm"]
