@@ -80,7 +80,8 @@ ConcessionName = Literal["boulware", "linear", "conceder"]
 
 class _Model(BaseModel):
     # defer_build: a model's validator is built on first use, so importing the schema
-    # does not build each nested model again on its own (about 40 ms at start-up).
+    # does not build each nested model again on its own: importing it takes about 40 ms
+    # less, the first validation about 25-40 ms more, about 15 ms less in all.
     model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False, defer_build=True)
 
 
