@@ -138,9 +138,14 @@ class _Search:
         costs, budget = model.problem.costs, model.problem.budget
         self.costs, self.budget = costs, budget
         self.root: tuple[float, FloatArray, FloatArray] | None = None
+        self.offered: set[bytes] = set()  # packages already offered: none can be better again
 
     def offer(self, x: BoolArray) -> None:
         """Take the package ``x`` as the incumbent if it meets every row and is better."""
+        key = np.packbits(x).tobytes()
+        if key in self.offered:
+            return
+        self.offered.add(key)
         if float(self.costs @ x) > self.budget * (1 + BUDGET_RTOL):
             return
         v = self.model.start_values(x)
