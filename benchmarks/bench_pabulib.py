@@ -18,6 +18,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 from plurisim.formatting import table
 
 DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "pabulib"
@@ -59,22 +60,28 @@ def mokotow_table() -> str:
     rows = []
     wall, cpu, problem = _clock(load)
     their_read, their_mes = _pabutools(path)
-    rows.append(["load .pb -> problem", "< 1 s", _s(wall), _s(cpu), "", their_read])
+    rows.append(["load .pb -> problem", _goal(wall, 1.0), _s(wall), _s(cpu), "", their_read])
     wall, cpu, out = _clock(lambda: mechanisms.mes(problem, completion="add1"))
     steps = (
         f"{out.details['steps_evaluated']} budget steps run, {out.details['steps_skipped']} skipped"
     )
-    rows.append(["mes, add1 (cost)", "< 1 s", _s(wall), _s(cpu), steps, their_mes])
+    rows.append(["mes, add1 (cost)", _goal(wall, 1.0), _s(wall), _s(cpu), steps, their_mes])
     wall, cpu, out = _clock(lambda: mechanisms.maximin(problem, time_limit=10.0))
     gap = "exact" if out.status == "optimal" else f"{out.status}, gap {out.gap:.2%}"
-    rows.append(["maximin over 6 age groups", "< 10 s, exact", _s(wall), _s(cpu), gap, "-"])
+    exact = _goal(wall if out.status == "optimal" else np.inf, 10.0, ", exact")
+    rows.append(["maximin over 6 age groups", exact, _s(wall), _s(cpu), gap, "-"])
     wall, cpu, res = _clock(lambda: negotiate(problem, seed=0, stakeholders="individuals"))
     info = (
         f"{res.details['n_stakeholders']:,} voters, {res.rounds} rounds, "
         f"{'agreement' if res.agreement else 'no agreement'}"
     )
-    rows.append(["negotiation, every voter", "< 10 s", _s(wall), _s(cpu), info, "-"])
+    rows.append(["negotiation, every voter", _goal(wall, 10.0), _s(wall), _s(cpu), info, "-"])
     return table(rows, ["task", "goal", "wall", "cpu", "details", "pabutools"])
+
+
+def _goal(seconds: float, goal: float, also: str = "") -> str:
+    """The goal 'less than ``goal`` seconds' (and ``also``), and whether it is met."""
+    return f"< {goal:g} s{also}: {'met' if seconds < goal else 'NOT met'}"
 
 
 def main() -> None:

@@ -74,6 +74,7 @@ def mokotow_table() -> str:
                 ms(ours_s),
                 ms(theirs_s),
                 f"{theirs_s / ours_s:,.0f}x",
+                _verdict(theirs_s / ours_s, 5.0, strict=False),
                 "-",
                 "yes" if same else "NO",
             ]
@@ -102,6 +103,7 @@ def mokotow_table() -> str:
                 ms(add1_s),
                 f"{ms(theirs_s)} per step",
                 f"{theirs_s / add1_s:,.1f}x",
+                _verdict(theirs_s / add1_s, 1.0, strict=True),
                 steps,
                 "yes" if same else "NO",
             ]
@@ -114,10 +116,20 @@ def mokotow_table() -> str:
             "ours",
             "pabutools",
             "one pabutools run / ours",
+            "goal",
             "add1 budget steps",
             "same selection",
         ],
     )
+
+
+def _verdict(ratio: float, goal: float, *, strict: bool) -> str:
+    """The goal on the ratio 'one pabutools plain run / ours', and whether it is met.
+
+    Plain Equal Shares: at least 5x; the whole add1: less time than one pabutools run.
+    """
+    met = ratio > goal if strict else ratio >= goal
+    return f"{'>' if strict else '>='} {goal:g}x ({'met' if met else 'NOT met'})"
 
 
 def main() -> None:

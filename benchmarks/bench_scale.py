@@ -1,9 +1,9 @@
 """Individual stakeholders at scale: time and peak memory, each size in a fresh process.
 
 A competitive population (SVO -30 degrees, quorum 1) holds out, so every round is
-played. The three sizes of the goals (1,000, 10,000 and 100,000 individuals, 60
-interventions, 30 rounds) run three times each: the median is printed beside its goal,
-with the range. Besides, three sizes of each of groups, interventions and rounds give
+played. Three sizes (1,000, 10,000 and 100,000 individuals, 60 interventions, 30
+rounds) run three times each: the median is printed with the range, and beside its goal
+for the two sizes that have one (10,000 and 100,000). Besides, three sizes of each of groups, interventions and rounds give
 how the time grows with each: the slope of log(time) against log(size).
 """
 
