@@ -165,25 +165,76 @@ def test_the_sparse_estimator_solves_the_dense_lp():
     np.testing.assert_allclose(ours, dense_estimate(est, [0, 1]), atol=1e-7)
 
 
+def dense_from_answers(answers: list[tuple[int, np.ndarray, float]], d: int, g: int) -> np.ndarray:
+    """Group ``g``'s max-margin point from the raw answers, without the estimator's rows.
+
+    Each answer ``w . delta >= 0`` counts ``count`` times; answers equal up to a positive
+    factor are one inequality whose count is their sum (as ``Estimator.add`` documents).
+    """
+    from scipy.optimize import linprog
+
+    merged: dict[bytes, list] = {}
+    for h, delta, count in answers:
+        if h != g:
+            continue
+        unit = np.round(delta / np.linalg.norm(delta - delta.mean()), 9)
+        merged.setdefault(unit.tobytes(), [unit, 0.0])[1] += count
+    deltas = np.array([u for u, _ in merged.values()])
+    counts = np.array([c for _, c in merged.values()])
+    n, face = deltas.shape[0], np.sqrt(1.0 - 1.0 / d)
+    nv = d + 2 + n
+    c = np.zeros(nv)
+    c[d], c[d + 1] = -1.0, -CENTRE
+    c[d + 2 :] = SLACK_COST * counts / counts.max()
+    a = np.zeros((n + 2 * d, nv))
+    a[:n, :d], a[:n, d] = -deltas, 1.0
+    a[np.arange(n), d + 2 + np.arange(n)] = -1.0
+    a[n + np.arange(d), np.arange(d)], a[n : n + d, d] = -1.0, face
+    a[n + d + np.arange(d), np.arange(d)], a[n + d :, d + 1] = -1.0, face
+    eq = np.zeros((1, nv))
+    eq[0, :d] = 1.0
+    bounds = [(0.0, 1.0)] * d + [(-1.0, 1.0), (0.0, 1.0)] + [(0.0, None)] * n
+    res = linprog(c, a, np.zeros(len(a)), eq, [1.0], bounds=bounds, method="highs")
+    w = np.clip(res.x[:d], 0.0, None)
+    return w / w.sum()
+
+
 def test_the_warm_started_estimator_solves_the_dense_lp_after_every_answer():
     """The LP kept across answers (rows added, slack costs changed, groups joining
-    late) gives, after each answer, the point a fresh dense solve gives."""
+    late) gives, after each answer, the point a fresh dense solve of the raw answers
+    gives; it is one LP, kept and re-solved warm (far fewer simplex iterations than
+    solving each time from scratch)."""
+    from plurisim.negotiation.estimator import _MarginLP
+
     rng = np.random.default_rng(1)
     est = Estimator(n_groups=3, n_criteria=4)
     truth = rng.dirichlet(np.ones(4), size=3)
+    answers: list[tuple[int, np.ndarray, float]] = []
+    kept, warm_iterations, cold_iterations = None, 0, 0
     for step in range(60):
         g = int(rng.integers(2 if step < 20 else 3))  # group 2 answers only later
-        if step % 7 == 3 and est.n_constraints(g):  # the same answer again: a larger count
-            unit = next(iter(est._rows[g].values()))[0]
-            est.add(g, np.asarray(unit), 2.0)
+        earlier = [a for a in answers if a[0] == g]
+        if step % 7 == 3 and earlier:  # the same answer again, scaled: a larger count
+            answers.append((g, earlier[0][1] * 2.5, 2.0))
         else:
             delta = rng.normal(size=4) * (rng.random(4) < 0.8)
+            if np.linalg.norm(delta - delta.mean()) < 1e-6:
+                continue
             # now and then an answer against the truth: the soft margin must give way
             wrong = rng.random() < 0.1
-            est.add(g, -delta if (delta @ truth[g] >= 0) == wrong else delta, 1.0)
+            answers.append((g, -delta if (delta @ truth[g] >= 0) == wrong else delta, 1.0))
+        est.add(*answers[-1])
         ours = est.estimate()
-        solved = [h for h in range(3) if est.n_constraints(h)]
-        np.testing.assert_allclose(ours[solved], dense_estimate(est, solved), atol=1e-7)
+        kept = kept or est._lp
+        assert est._lp is kept  # one LP for the whole sequence, not one per answer
+        warm_iterations += kept._h.getInfo().simplex_iteration_count
+        solved = sorted({a[0] for a in answers})
+        cold = _MarginLP(4)
+        cold.solve([(h, list(est._rows[h].values())) for h in solved])
+        cold_iterations += cold._h.getInfo().simplex_iteration_count
+        for h in solved:
+            np.testing.assert_allclose(ours[h], dense_from_answers(answers, 4, h), atol=1e-7)
+    assert warm_iterations * 3 < cold_iterations, (warm_iterations, cold_iterations)
 
 
 def test_a_result_computes_its_figures_on_first_use_and_keeps_them():
