@@ -123,65 +123,13 @@ def test_each_demand_is_the_stakeholder_s_own_best_option(monkeypatch):
         assert gain[k] == pytest.approx(best.gain, rel=1e-12)
 
 
-def dense_estimate(est: Estimator, groups: list[int]) -> np.ndarray:
-    """The estimator's LP built densely and solved by SciPy, as it used to be."""
+def dense_point(deltas: np.ndarray, counts: np.ndarray) -> np.ndarray:
+    """The max-margin point of ``w . delta >= 0`` (each ``count`` times), built densely
+    and solved by SciPy, as the estimator's LP used to be."""
     from scipy.optimize import linprog
 
-    d = est.d
+    n, d = deltas.shape
     face = np.sqrt(1.0 - 1.0 / d)
-    out = []
-    for g in groups:
-        rows = list(est._rows[g].values())
-        deltas = np.array([r[0] for r in rows], dtype=float)
-        counts = np.array([r[1] for r in rows], dtype=float)
-        n = deltas.shape[0]
-        nv = d + 2 + n
-        c = np.zeros(nv)
-        c[d], c[d + 1] = -1.0, -CENTRE
-        c[d + 2 :] = SLACK_COST * counts / counts.max()
-        a = np.zeros((n + 2 * d, nv))
-        a[:n, :d], a[:n, d] = -deltas, 1.0
-        a[np.arange(n), d + 2 + np.arange(n)] = -1.0
-        a[n + np.arange(d), np.arange(d)], a[n : n + d, d] = -1.0, face
-        a[n + d + np.arange(d), np.arange(d)], a[n + d :, d + 1] = -1.0, face
-        eq = np.zeros((1, nv))
-        eq[0, :d] = 1.0
-        bounds = [(0.0, 1.0)] * d + [(-1.0, 1.0), (0.0, 1.0)] + [(0.0, None)] * n
-        res = linprog(c, a, np.zeros(len(a)), eq, [1.0], bounds=bounds, method="highs")
-        w = np.clip(res.x[:d], 0.0, None)
-        out.append(w / w.sum())
-    return np.array(out)
-
-
-def test_the_sparse_estimator_solves_the_dense_lp():
-    rng = np.random.default_rng(0)
-    est = Estimator(n_groups=2, n_criteria=4)
-    truth = np.array([[0.5, 0.3, 0.1, 0.1], [0.1, 0.1, 0.2, 0.6]])
-    for _ in range(40):
-        g = int(rng.integers(2))
-        delta = rng.normal(size=4) * (rng.random(4) < 0.8)
-        est.add(g, delta if delta @ truth[g] >= 0 else -delta, float(rng.integers(1, 4)))
-    ours = est.estimate()
-    np.testing.assert_allclose(ours, dense_estimate(est, [0, 1]), atol=1e-7)
-
-
-def dense_from_answers(answers: list[tuple[int, np.ndarray, float]], d: int, g: int) -> np.ndarray:
-    """Group ``g``'s max-margin point from the raw answers, without the estimator's rows.
-
-    Each answer ``w . delta >= 0`` counts ``count`` times; answers equal up to a positive
-    factor are one inequality whose count is their sum (as ``Estimator.add`` documents).
-    """
-    from scipy.optimize import linprog
-
-    merged: dict[bytes, list] = {}
-    for h, delta, count in answers:
-        if h != g:
-            continue
-        unit = np.round(delta / np.linalg.norm(delta - delta.mean()), 9)
-        merged.setdefault(unit.tobytes(), [unit, 0.0])[1] += count
-    deltas = np.array([u for u, _ in merged.values()])
-    counts = np.array([c for _, c in merged.values()])
-    n, face = deltas.shape[0], np.sqrt(1.0 - 1.0 / d)
     nv = d + 2 + n
     c = np.zeros(nv)
     c[d], c[d + 1] = -1.0, -CENTRE
@@ -197,6 +145,45 @@ def dense_from_answers(answers: list[tuple[int, np.ndarray, float]], d: int, g: 
     res = linprog(c, a, np.zeros(len(a)), eq, [1.0], bounds=bounds, method="highs")
     w = np.clip(res.x[:d], 0.0, None)
     return w / w.sum()
+
+
+def dense_estimate(est: Estimator, groups: list[int]) -> np.ndarray:
+    """The estimator's rows, solved densely per group."""
+    out = []
+    for g in groups:
+        rows = list(est._rows[g].values())
+        deltas = np.array([r[0] for r in rows], dtype=float)
+        counts = np.array([r[1] for r in rows], dtype=float)
+        out.append(dense_point(deltas, counts))
+    return np.array(out)
+
+
+def test_the_sparse_estimator_solves_the_dense_lp():
+    rng = np.random.default_rng(0)
+    est = Estimator(n_groups=2, n_criteria=4)
+    truth = np.array([[0.5, 0.3, 0.1, 0.1], [0.1, 0.1, 0.2, 0.6]])
+    for _ in range(40):
+        g = int(rng.integers(2))
+        delta = rng.normal(size=4) * (rng.random(4) < 0.8)
+        est.add(g, delta if delta @ truth[g] >= 0 else -delta, float(rng.integers(1, 4)))
+    ours = est.estimate()
+    np.testing.assert_allclose(ours, dense_estimate(est, [0, 1]), atol=1e-7)
+
+
+def dense_from_answers(answers: list[tuple[int, np.ndarray, float]], g: int) -> np.ndarray:
+    """Group ``g``'s max-margin point from the raw answers, without the estimator's rows.
+
+    Each answer ``w . delta >= 0`` counts ``count`` times; answers equal up to a positive
+    factor are one inequality whose count is their sum (as ``Estimator.add`` documents).
+    """
+    merged: dict[bytes, list] = {}
+    for h, delta, count in answers:
+        if h != g:
+            continue
+        unit = np.round(delta / np.linalg.norm(delta - delta.mean()), 9)
+        merged.setdefault(unit.tobytes(), [unit, 0.0])[1] += count
+    deltas = np.array([u for u, _ in merged.values()])
+    return dense_point(deltas, np.array([c for _, c in merged.values()]))
 
 
 def test_the_warm_started_estimator_solves_the_dense_lp_after_every_answer():
@@ -233,7 +220,7 @@ def test_the_warm_started_estimator_solves_the_dense_lp_after_every_answer():
         cold.solve([(h, list(est._rows[h].values())) for h in solved])
         cold_iterations += cold._h.getInfo().simplex_iteration_count
         for h in solved:
-            np.testing.assert_allclose(ours[h], dense_from_answers(answers, 4, h), atol=1e-7)
+            np.testing.assert_allclose(ours[h], dense_from_answers(answers, h), atol=1e-7)
     assert warm_iterations * 3 < cold_iterations, (warm_iterations, cold_iterations)
 
 
