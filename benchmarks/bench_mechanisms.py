@@ -95,7 +95,7 @@ def utilitarian_goal(repeats: int = 5, seeds: int = 10) -> str:
         f"{ms(anchor)}, {same}; {repeats} runs each\n"
         f"  the same settings, seeds 0-{seeds - 1}: median {np.median(ours_ms):.1f} ms "
         f"(range {ours_ms.min():.1f}-{ours_ms.max():.1f}), {within} of {seeds} within 50 ms, "
-        f"{fallback} left to HiGHS's MILP after the branch and bound's node limit; "
+        f"{fallback} answered by HiGHS's MILP (the branch and bound gave up); "
         f"HiGHS's MILP alone: median {np.median(theirs) * 1000:.1f} ms; "
         f"{'the same package on every seed' if differ == 0 else f'{differ} OTHER PACKAGES'}"
     )
