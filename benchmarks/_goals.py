@@ -7,16 +7,19 @@ from collections.abc import Sequence
 import numpy as np
 
 
+def verdict(met: bool) -> str:
+    """How every suite says whether a goal is met: 'met' or 'NOT met'."""
+    return "met" if met else "NOT met"
+
+
 def against(value: float, goal: float, text: str, goal_text: str | None = None) -> str:
     """``value`` as ``text`` beside an upper-bound goal: '1.2 s (goal <= 1.5 s: met)'."""
-    verdict = "met" if value <= goal else "NOT met"
-    return f"{text} (goal <= {goal_text or goal}: {verdict})"
+    return f"{text} (goal <= {goal_text or goal}: {verdict(value <= goal)})"
 
 
 def at_least(value: float, goal: float, text: str, goal_text: str | None = None) -> str:
     """``value`` as ``text`` beside a lower-bound goal."""
-    verdict = "met" if value >= goal else "NOT met"
-    return f"{text} (goal >= {goal_text or goal}: {verdict})"
+    return f"{text} (goal >= {goal_text or goal}: {verdict(value >= goal)})"
 
 
 def slope(sizes: Sequence[float], costs: Sequence[float]) -> float:

@@ -6,6 +6,8 @@ import time
 
 from plurisim import negotiate, scenarios
 
+from benchmarks._goals import against
+
 
 def latency_run(latency: float = 0.2, rounds: int = 10) -> str:
     from plurisim.agents.llm import ScriptedChatModel, llm_policies
@@ -28,10 +30,10 @@ def latency_run(latency: float = 0.2, rounds: int = 10) -> str:
     sequential_per_round = 2  # the mediator's call, then the stakeholders' calls side by side
     critical = result.rounds * sequential_per_round * latency
     total = stats["calls"] * latency
-    verdict = "met" if wall / critical <= 1.5 else "NOT met"
     return (
         f"{result.rounds} rounds, {stats['calls']} calls of {latency * 1000:.0f} ms: wall time {wall:.2f} s; "
-        f"critical path {critical:.2f} s (ratio {wall / critical:.2f}, target at most 1.5: {verdict}); "
+        f"critical path {critical:.2f} s; "
+        f"{against(wall / critical, 1.5, f'wall / critical path {wall / critical:.2f}')}; "
         f"sum of all calls {total:.2f} s"
     )
 

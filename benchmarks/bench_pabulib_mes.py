@@ -20,6 +20,7 @@ import scipy.sparse as sp
 from plurisim.formatting import table
 from plurisim.mechanisms.equal_shares import equal_shares, priority_by_name
 
+from benchmarks._goals import verdict
 from benchmarks._util import ms, timed
 
 DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "pabulib"
@@ -129,7 +130,7 @@ def _verdict(ratio: float, goal: float, *, strict: bool) -> str:
     Plain Equal Shares: at least 5x; the whole add1: less time than one pabutools run.
     """
     met = ratio > goal if strict else ratio >= goal
-    return f"{'>' if strict else '>='} {goal:g}x ({'met' if met else 'NOT met'})"
+    return f"{'>' if strict else '>='} {goal:g}x ({verdict(met)})"
 
 
 def main() -> None:

@@ -20,6 +20,7 @@ from pathlib import Path
 
 from plurisim.formatting import table
 
+from benchmarks._goals import verdict
 from benchmarks._util import fresh_env
 
 CONFIGS = (("inprocess", 1), ("process", 2), ("dask", 2))
@@ -122,7 +123,7 @@ def throughput(count: int = 1000, rounds: int = 3) -> str:
                 f"{count / wall:.0f}",
                 "-" if cpu is None else f"{cpu:.1f} s",
                 f"{speed:.2f}x",
-                "-" if goal is None else f"{goal:.1f}x ({'met' if speed >= goal else 'NOT met'})",
+                "-" if goal is None else f"{goal:.1f}x ({verdict(speed >= goal)})",
             ]
         )
     headers = ["executor", "workers", "runs", "wall", "runs/s", "CPU", "vs in-process", "goal"]
