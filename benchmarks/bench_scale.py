@@ -2,9 +2,10 @@
 
 A competitive population (SVO -30 degrees, quorum 1) holds out, so every round is
 played. Three sizes (1,000, 10,000 and 100,000 individuals, 60 interventions, 30
-rounds) run three times each: the median is printed with the range, and beside its goal
-for the two sizes that have one (10,000 and 100,000). Besides, three sizes of each of groups, interventions and rounds give
-how the time grows with each: the slope of log(time) against log(size).
+rounds) run three times each: the median is printed with the range, and beside its
+goal for the two sizes that have one (10,000 and 100,000). Besides, three sizes of each
+of groups, interventions and rounds give how the time grows with each: the slope of
+log(time) against log(size).
 """
 
 from __future__ import annotations
